@@ -1,0 +1,151 @@
+"""Build the spaCy pipeline once per process and run texts through it.
+
+The default pipeline is ``spacy.blank("en")`` plus our ``minutes_*`` rule components: nothing to
+download. ``TRACKER_SPACY_MODEL`` may name an installed trained pipeline (a package name or a
+path); its entities then add attendee candidates, and nothing else depends on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from . import components  # noqa: F401  (registers the minutes_* components)
+from .build import build_extraction
+from .errors import EmptyMinutesError, MinutesTooLargeError
+from .records import Extraction
+
+#: texts longer than this are refused: no council minute item comes near it
+MAX_CHARS = 5 * 1024 * 1024
+
+COMPONENTS = ("minutes_layout", "minutes_mentions", "minutes_resolutions", "minutes_attendees", "minutes_actions")
+
+
+def build_nlp(model: str | None = None) -> Language:
+    """Return a pipeline: the named trained pipeline, or a blank English one, plus our components."""
+    if model:
+        nlp = spacy.load(model)
+    else:
+        nlp = spacy.blank("en")
+    for name in COMPONENTS:
+        nlp.add_pipe(name, last=True)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _cached_nlp(model: str | None) -> Language:
+    return build_nlp(model)
+
+
+def get_nlp() -> Language:
+    """The process-wide pipeline for the model named by ``TRACKER_SPACY_MODEL`` (blank if unset)."""
+    return _cached_nlp(os.environ.get("TRACKER_SPACY_MODEL") or None)
+
+
+def _iso(meeting_date: date | str | None) -> date | None:
+    if meeting_date is None or meeting_date == "":
+        return None
+    if isinstance(meeting_date, date):
+        return meeting_date
+    return date.fromisoformat(str(meeting_date))
+
+
+def _check(text: str, source_name: str | None) -> None:
+    if not isinstance(text, str):
+        raise TypeError(f"minutes text must be str, not {type(text).__name__}")
+    if len(text) > MAX_CHARS:
+        raise MinutesTooLargeError(
+            f"text is {len(text):,} characters; the limit is {MAX_CHARS:,}", source=source_name
+        )
+    if not text.strip():
+        raise EmptyMinutesError("text is empty or only whitespace", source=source_name)
+
+
+def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
+    doc = nlp.make_doc(text)
+    doc.user_data["minutes.meeting_date"] = meeting_date
+    return doc
+
+
+def _finish(doc: Doc, source_name: str | None, meeting_date: date | None) -> Extraction:
+    sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    return build_extraction(doc, source_name=source_name, sha256=sha, meeting_date=meeting_date)
+
+
+def run(
+    nlp: Language, text: str, *, source_name: str | None = None, meeting_date: date | str | None = None
+) -> Extraction:
+    """Extract one text with ``nlp``."""
+    _check(text, source_name)
+    when = _iso(meeting_date)
+    doc = _prepare(nlp, text, when)
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    return _finish(doc, source_name, when)
+
+
+def _contexts(texts: Iterable[Any], as_tuples: bool) -> Iterator[tuple[str, dict]]:
+    for item in texts:
+        if as_tuples:
+            text, ctx = item
+            yield text, dict(ctx or {})
+        else:
+            yield item, {}
+
+
+def _run_chunk(payload: tuple[str | None, list[tuple[str, dict]]]) -> list[Extraction]:
+    model, chunk = payload
+    nlp = _cached_nlp(model)
+    return [
+        run(nlp, text, source_name=ctx.get("source_name"), meeting_date=ctx.get("meeting_date"))
+        for text, ctx in chunk
+    ]
+
+
+def run_many(
+    nlp: Language,
+    texts: Iterable[Any],
+    *,
+    n_process: int = 1,
+    batch_size: int = 64,
+    as_tuples: bool = False,
+) -> Iterator[Extraction]:
+    """Extract many texts in input order; ``n_process > 1`` spreads batches over worker processes."""
+    items = _contexts(texts, as_tuples)
+    if n_process == 1:
+        for text, ctx in items:
+            yield run(nlp, text, source_name=ctx.get("source_name"), meeting_date=ctx.get("meeting_date"))
+        return
+    yield from _run_parallel(items, n_process=n_process, batch_size=batch_size)
+
+
+def _batches(items: Iterator[tuple[str, dict]], size: int) -> Iterator[list[tuple[str, dict]]]:
+    batch: list[tuple[str, dict]] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _run_parallel(items: Iterator[tuple[str, dict]], *, n_process: int, batch_size: int) -> Iterator[Extraction]:
+    import multiprocessing
+
+    if n_process < 0:
+        n_process = os.cpu_count() or 1
+    model = os.environ.get("TRACKER_SPACY_MODEL") or None
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(processes=n_process) as pool:
+        payloads = ((model, batch) for batch in _batches(items, batch_size))
+        for result in pool.imap(_run_chunk, payloads):
+            yield from result
