@@ -1,20 +1,200 @@
-"""Turn an analysed Doc into an :class:`Extraction` (work in progress)."""
+"""Turn an analysed Doc into an :class:`Extraction`: records, texts as printed, and warnings.
+
+Here the components' raw material (offsets, clause pieces) becomes plain records. Record text
+comes from the original text (curly quotes and all) with white space squashed; spans point into
+the original text.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from spacy.tokens import Doc
 
-from .records import Extraction
+from .actions import NarrativeAction
+from .classify import classify
+from .components import page
+from .dates import find_dates, parse_due
+from .people import Person
+from .records import (
+    Action,
+    Amount,
+    Attendee,
+    DateMention,
+    Due,
+    Extraction,
+    ExtractionWarning,
+    Meeting,
+    Reference,
+    Report,
+    Resolution,
+)
+from .resolutions import BlockResult
+from .text import squash, trim_span
+
+_NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
+_KEY_WORDS = re.compile(r"[a-z0-9]+")
+_CUT_OFF = re.compile(
+    r"(?:\b(?:the|of|and|to|a|an|for|with|that|in|on|by|be|or|from|at|as|which|who|including|such)|[,:;(–-]|"
+    r"\(\w{1,4}\)|\b\w{1,3}[.)])\s*$",
+    re.I,
+)
 
 
-def build_extraction(doc: Doc, *, source_name: str | None, sha256: str, meeting_date: date | None) -> Extraction:
+def _clean(text: str) -> str:
+    return squash(_NOISE.sub(" ", text))
+
+
+def _key(text: str) -> set[str]:
+    return set(_KEY_WORDS.findall(text.lower()))
+
+
+def build_extraction(
+    doc: Doc, *, source_name: str | None, sha256: str, meeting_date: date | None
+) -> Extraction:
+    """Assemble the records the components found on ``doc``."""
+    text = doc.user_data["minutes.text"]
+    p = page(doc)
+    lay = p.layout
+    warnings: list[ExtractionWarning] = []
+
+    meeting = _meeting(lay.meeting, meeting_date)
+    when = meeting_date
+    if when is None and meeting is not None and meeting.date:
+        when = date.fromisoformat(meeting.date)
+
+    resolutions = _resolutions(text, doc.user_data["minutes.resolutions"], when, warnings)
+    actions = _actions(text, resolutions, doc.user_data["minutes.narrative_actions"], when, warnings)
+    attendees = tuple(_attendee(x) for x in doc.user_data["minutes.people"])
+
+    for s, e in doc.user_data["minutes.resolutions"].gaps:
+        warnings.append(ExtractionWarning("W_NUMBERING_GAP", f"numbering skips at {text[s:e]!r}", (s, e)))
+    for a in actions:
+        if a.owner is None:
+            warnings.append(
+                ExtractionWarning("W_ACTION_NO_OWNER", "action has no owner named in the text", a.span)
+            )
+    cut = _cut_off(text)
+    if cut is not None:
+        warnings.append(ExtractionWarning("W_TEXT_CUT_OFF", "the text seems to stop mid-sentence", cut))
+    warnings.sort(key=lambda w: (w.span or (0, 0))[0])
+
+    title = _clean(text[lay.title[0] : lay.title[1]]) if lay.title else None
+    report = None
+    if lay.report:
+        kind, author, s, e = lay.report
+        report = Report(kind, author, (s, e))
+    dates = doc.user_data["minutes.dates"]
+    if when is not None and meeting_date is None:
+        dates = find_dates(p.folded, when)  # years missing from dates now come from the page's meeting
     return Extraction(
-        text=doc.text,
+        text=text,
         source_name=source_name,
         sha256=sha256,
-        title=None,
-        report=None,
-        meeting_date=meeting_date.isoformat() if meeting_date else None,
+        title=title,
+        report=report,
+        attendees=attendees,
+        resolutions=tuple(resolutions),
+        actions=tuple(actions),
+        dates=tuple(
+            DateMention(
+                d.text if d.text == text[d.span[0] : d.span[1]] else text[d.span[0] : d.span[1]],
+                d.date,
+                d.span,
+            )
+            for d in dates
+        ),
+        amounts=tuple(
+            Amount(text[a.span[0] : a.span[1]], a.value, a.currency, a.span)
+            for a in doc.user_data["minutes.amounts"]
+        ),
+        references=tuple(Reference(text[s:e], (s, e)) for s, e in doc.user_data["minutes.references"]),
+        warnings=tuple(warnings),
+        meeting=meeting,
+        meeting_date=when.isoformat() if when else None,
+        items=tuple(it.number for it in lay.items if it.number),
     )
+
+
+def _meeting(info: dict | None, meeting_date: date | None) -> Meeting | None:
+    if not info:
+        return None
+    iso = None
+    found = find_dates(info["date_text"], None)
+    if found:
+        iso = found[0].date
+    return Meeting(info.get("committee"), iso, info.get("item"), info.get("span"))
+
+
+def _due(
+    text: str, when: date | None, span: tuple[int, int], warnings: list[ExtractionWarning]
+) -> Due | None:
+    match, notes = parse_due(text, when)
+    for code, message in notes:
+        warnings.append(ExtractionWarning(code, message, span))
+    if match is None:
+        return None
+    return Due(match.text, match.date)
+
+
+def _resolutions(
+    text: str, found: BlockResult, when: date | None, warnings: list[ExtractionWarning]
+) -> list[Resolution]:
+    out = []
+    for lf in found.leaves:
+        lead = " ".join(_clean(text[s:e]) for s, e in lf.leads)
+        body = _clean(text[lf.body[0] : lf.body[1]])
+        if not body:
+            continue
+        full = f"{lead} {body}" if lead else body
+        c = classify(body, lead=lead, hint=lf.hint)
+        span = trim_span(text, *lf.span)
+        due = _due(full, when, span, warnings) if c.needs_followup else None
+        out.append(Resolution(lf.label, full, c.kind, c.needs_followup, c.owner, due, span, lf.item))
+    return out
+
+
+def _actions(
+    text: str,
+    resolutions: list[Resolution],
+    narrative: list[NarrativeAction],
+    when: date | None,
+    warnings: list[ExtractionWarning],
+) -> list[Action]:
+    out: list[Action] = []
+    keys = []
+    for i, r in enumerate(resolutions):
+        if r.needs_followup:
+            out.append(Action(r.text, r.owner, r.due, "resolution", r.label, r.span, i, r.item))
+            keys.append(_key(r.text))
+    for na in narrative:
+        s, e = trim_span(text, *na.text_span)
+        body = _clean(text[s:e])
+        if not body:
+            continue
+        k = _key(body)
+        if any(len(k & rk) >= 0.8 * max(1, len(k)) for rk in keys):
+            continue  # it repeats a resolution
+        due = _due(body, when, (s, e), warnings)
+        out.append(Action(body, na.owner, due, na.origin, None, (s, e), None, None))
+    out.sort(key=lambda a: a.span[0])
+    return out
+
+
+def _attendee(p: Person) -> Attendee:
+    return Attendee(p.name, p.honorific, p.role, p.organisation, p.capacity, (p.start, p.end))
+
+
+def _cut_off(text: str) -> tuple[int, int] | None:
+    """The last line, when the text seems to stop part-way (a dangling word, comma or marker)."""
+    stripped = text.rstrip()
+    if not stripped:
+        return None
+    start = stripped.rfind("\n") + 1
+    last = stripped[start:]
+    if re.match(r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I):
+        return None
+    if _CUT_OFF.search(last):
+        return (start + len(last) - len(last.lstrip()), len(stripped))
+    return None

@@ -1,9 +1,138 @@
-"""The ``minutes_*`` spaCy components (work in progress: filled in by the extractor slices)."""
+"""The ``minutes_*`` spaCy components: each reads the Doc, does one job, stores its result.
+
+Logic lives in plain modules (layout, resolutions, people, actions, dates, money); a component
+only calls them and keeps the answer on the Doc: record material in ``doc.user_data`` under
+``minutes.*`` keys, and the evidence as spans in ``doc.spans`` (``resolutions``, ``attendees``,
+``actions``, ``dates``, ``amounts``, ``references``) for anyone inspecting the Doc.
+"""
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+import re
+from dataclasses import dataclass
 
-for _name in ("minutes_layout", "minutes_mentions", "minutes_resolutions", "minutes_attendees", "minutes_actions"):
-    Language.component(_name)(lambda doc: doc)
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import rules
+from .actions import NarrativeAction, find_action_lines, find_narrative_actions
+from .dates import find_dates
+from .layout import Layout, read_layout
+from .money import find_amounts
+from .people import Person, find_people
+from .resolutions import BlockResult, find_resolutions
+from .text import Line, fold, split_lines
+
+
+@dataclass(slots=True)
+class Page:
+    """What ``minutes_layout`` learns once and every later component reuses."""
+
+    folded: str
+    lines: list[Line]
+    layout: Layout
+
+
+def page(doc: Doc) -> Page:
+    return doc.user_data["minutes.page"]
+
+
+def _spans(doc: Doc, items: list[tuple[int, int, str]]) -> list[Span]:
+    out = []
+    for s, e, label in items:
+        span = doc.char_span(s, e, label=label, alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out
+
+
+@Language.component("minutes_layout", assigns=["doc.user_data"])
+def minutes_layout(doc: Doc) -> Doc:
+    """Fold the text, split lines, find title, report, meeting line, items and headings."""
+    folded = fold(doc.user_data["minutes.text"])
+    lines = split_lines(folded)
+    doc.user_data["minutes.page"] = Page(folded, lines, read_layout(folded, lines))
+    return doc
+
+
+@Language.component("minutes_mentions", requires=["doc.user_data"], assigns=["doc.spans"])
+def minutes_mentions(doc: Doc) -> Doc:
+    """Dates, money amounts and references to other minutes."""
+    p = page(doc)
+    meeting_date = doc.user_data.get("minutes.meeting_date")
+    dates = find_dates(p.folded, meeting_date)
+    amounts = find_amounts(p.folded)
+    pat, _ = rules.alternation("references.jsonl")
+    refs = [(m.start(), m.end()) for m in pat.finditer(p.folded)]
+    doc.user_data["minutes.dates"] = dates
+    doc.user_data["minutes.amounts"] = amounts
+    doc.user_data["minutes.references"] = refs
+    doc.spans["dates"] = _spans(doc, [(d.span[0], d.span[1], "DATE") for d in dates])
+    doc.spans["amounts"] = _spans(doc, [(a.span[0], a.span[1], "MONEY") for a in amounts])
+    doc.spans["references"] = _spans(doc, [(s, e, "REFERENCE") for s, e in refs])
+    return doc
+
+
+@Language.component("minutes_resolutions", requires=["doc.user_data"], assigns=["doc.spans"])
+def minutes_resolutions(doc: Doc) -> Doc:
+    """Resolution blocks split into leaf clauses."""
+    p = page(doc)
+    result: BlockResult = find_resolutions(p.folded, p.lines, p.layout)
+    doc.user_data["minutes.resolutions"] = result
+    doc.spans["resolutions"] = _spans(doc, [(lf.span[0], lf.span[1], "RESOLUTION") for lf in result.leaves])
+    return doc
+
+
+@Language.component("minutes_attendees", requires=["doc.user_data"], assigns=["doc.spans"])
+def minutes_attendees(doc: Doc) -> Doc:
+    """People present, invited, welcomed, in attendance or sending apologies.
+
+    With a trained pipeline (``TRACKER_SPACY_MODEL``), PERSON entities in sentences that say
+    someone attended or was welcomed add candidates the rules missed.
+    """
+    p = page(doc)
+    skip = doc.user_data["minutes.resolutions"].spans
+    people: list[Person] = find_people(p.folded, p.lines, skip)
+    if doc.has_annotation("ENT_IOB"):
+        people = _add_entity_candidates(doc, people, skip)
+    doc.user_data["minutes.people"] = people
+    doc.spans["attendees"] = _spans(doc, [(x.start, x.end, "ATTENDEE") for x in people])
+    return doc
+
+
+_ATTENDANCE_CONTEXT = re.compile(
+    r"\b(?:attended|welcomed|in\s+attendance|were\s+present|was\s+present|invited)\b"
+)
+
+
+def _add_entity_candidates(doc: Doc, people: list[Person], skip: list[tuple[int, int]]) -> list[Person]:
+    known = {(x.name or "").lower() for x in people}
+    text = doc.user_data["minutes.text"]
+    extra = []
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or ent.text.lower() in known:
+            continue
+        if any(s <= ent.start_char < e for s, e in skip):
+            continue
+        sent_start = text.rfind(".", 0, ent.start_char) + 1
+        sent_end = text.find(".", ent.end_char)
+        context = text[sent_start : sent_end if sent_end != -1 else len(text)]
+        if not _ATTENDANCE_CONTEXT.search(context):
+            continue
+        known.add(ent.text.lower())
+        extra.append(Person(ent.text, None, None, None, "invited", ent.start_char, ent.end_char))
+    return sorted(people + extra, key=lambda x: x.start)
+
+
+@Language.component("minutes_actions", requires=["doc.user_data"], assigns=["doc.spans"])
+def minutes_actions(doc: Doc) -> Doc:
+    """``Action:`` lines and promises in the narrative (resolution actions come from clauses)."""
+    p = page(doc)
+    skip = doc.user_data["minutes.resolutions"].spans
+    found: list[NarrativeAction] = find_action_lines(p.folded, p.lines, p.layout)
+    taken = skip + [a.text_span for a in found]
+    found += find_narrative_actions(p.folded, taken)
+    found.sort(key=lambda a: a.text_span[0])
+    doc.user_data["minutes.narrative_actions"] = found
+    doc.spans["actions"] = _spans(doc, [(a.text_span[0], a.text_span[1], "ACTION") for a in found])
+    return doc

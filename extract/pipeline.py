@@ -26,7 +26,13 @@ from .records import Extraction
 #: texts longer than this are refused: no council minute item comes near it
 MAX_CHARS = 5 * 1024 * 1024
 
-COMPONENTS = ("minutes_layout", "minutes_mentions", "minutes_resolutions", "minutes_attendees", "minutes_actions")
+COMPONENTS = (
+    "minutes_layout",
+    "minutes_mentions",
+    "minutes_resolutions",
+    "minutes_attendees",
+    "minutes_actions",
+)
 
 
 def build_nlp(model: str | None = None) -> Language:
@@ -71,12 +77,14 @@ def _check(text: str, source_name: str | None) -> None:
 
 def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
     doc = nlp.make_doc(text)
+    # Doc.text rebuilds the string from tokens on every call: keep the original once
+    doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = meeting_date
     return doc
 
 
 def _finish(doc: Doc, source_name: str | None, meeting_date: date | None) -> Extraction:
-    sha = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    sha = hashlib.sha256(doc.user_data["minutes.text"].encode("utf-8")).hexdigest()
     return build_extraction(doc, source_name=source_name, sha256=sha, meeting_date=meeting_date)
 
 
@@ -138,7 +146,9 @@ def _batches(items: Iterator[tuple[str, dict]], size: int) -> Iterator[list[tupl
         yield batch
 
 
-def _run_parallel(items: Iterator[tuple[str, dict]], *, n_process: int, batch_size: int) -> Iterator[Extraction]:
+def _run_parallel(
+    items: Iterator[tuple[str, dict]], *, n_process: int, batch_size: int
+) -> Iterator[Extraction]:
     import multiprocessing
 
     if n_process < 0:

@@ -42,12 +42,70 @@ _FOLD = str.maketrans(
     }
 )
 
+_FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c) != "\u2013") + "]")
 _WS = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
     """Same-length copy of ``text`` with look-alike characters folded for matching."""
-    return text.translate(_FOLD)
+    # str.translate looks every character up in a dict; a regex touches only the few that change
+    return _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], text)
+
+
+def lower_same_length(folded: str) -> str:
+    """Lower-cased copy for keyword search; the folded text itself if lowering changes lengths."""
+    low = folded.lower()
+    return low if len(low) == len(folded) else folded
+
+
+def windows(lowered: str, keywords: tuple[str, ...], before: int, after: int) -> list[tuple[int, int]]:
+    """Merged ``[start, end)`` windows around every occurrence of any keyword (a cheap prefilter:
+    ``str.find`` is far faster than a regex scan, so patterns only run where they can match)."""
+    n = len(lowered)
+    found: list[tuple[int, int]] = []
+    for kw in keywords:
+        i = lowered.find(kw)
+        while i != -1:
+            found.append((max(0, i - before), min(n, i + len(kw) + after)))
+            i = lowered.find(kw, i + 1)
+    if not found:
+        return []
+    found.sort()
+    merged = [found[0]]
+    for s, e in found[1:]:
+        if s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def snap_to_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Widen windows to whole lines, so anchored patterns (``^``) see their line start."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        s = text.rfind("\n", 0, s) + 1
+        nl = text.find("\n", e)
+        e = len(text) if nl == -1 else nl
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(e, out[-1][1]))
+        else:
+            out.append((s, e))
+    return out
+
+
+def finditer_near(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``pattern.finditer`` run only inside ``spans``; a match found twice is kept once."""
+    out: list[re.Match[str]] = []
+    seen: set[int] = set()
+    for s, e in spans:
+        for m in pattern.finditer(text, s, e):
+            if m.start() not in seen:
+                seen.add(m.start())
+                out.append(m)
+    out.sort(key=lambda m: m.start())
+    return out
 
 
 def squash(text: str) -> str:

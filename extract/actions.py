@@ -1,0 +1,150 @@
+"""Follow-ups outside the resolution block: ``Action:`` lines and promises in the narrative.
+
+Resolution actions are made in :mod:`extract.build` from the clauses that need a follow-up;
+this module finds the others (``ACTION: Councillor Patel``, ``Officers undertook to …``,
+``The Committee requested that …``, ``It was agreed that the clerk would circulate …``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import rules
+from .classify import clean_owner
+from .layout import Layout
+from .text import Line, finditer_near, lower_same_length, windows
+
+_ACTION_LINE = re.compile(
+    r"(?P<head>(?:ACTIONS?|Actions?)(?:\s+(?:by|for|point))?\s*(?::|–|\s-\s))\s*(?P<body>.*)$"
+)
+_BODY_OWNER = re.compile(
+    r"^(?P<owner>.{1,80}?)\s+(?:to|will|should|must|would|agreed\s+to|undertook\s+to)\s+(?=[a-z])"
+)
+_BARE_OWNER = re.compile(
+    r"^(?:(?:Councillors?|Cllrs?\.?|Dr|Mr|Mrs|Ms|The|the)\s+)?[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|and|&|of|for|/))*\s*"
+    r"(?:,\s*[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)*\.?$|^(?:[Oo]fficers|all|All(?:\s+members)?|[A-Z]{2,4}(?:\s*[/,&]\s*[A-Z]{2,4})*)\.?$"
+)
+_SENT_END = re.compile(
+    r"(?<=[.!?])(?=\s+[A-Z(\"']|\s*$)|(?<=[.!?])[\"')]?\s*\n|\n\s*\n(?=\s*[A-Z•·\-*(])|\n\s*[•·▪●]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NarrativeAction:
+    text_span: tuple[int, int]
+    owner: str | None
+    origin: str
+    rule: str
+
+
+def _sentence_end(f: str, pos: int, limit: int, paren_open: bool) -> int:
+    """End of the sentence from ``pos``: a full stop, the bracket closing an aside, or the paragraph's end."""
+    depth = 1 if paren_open else 0
+    i = pos
+    n = min(limit, len(f), pos + 1500)
+    while i < n:
+        ch = f[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0 or (paren_open and depth == 0):
+                return i
+        elif ch in ".!?" and (i + 1 >= n or f[i + 1].isspace()):
+            return i + 1
+        elif ch == "\n":
+            # a paragraph break ends the sentence unless the next line carries it on (lower case)
+            j = i
+            while j < n and f[j] in " \n":
+                j += 1
+            if j >= n:
+                return i
+            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●":
+                if not f[j].islower():
+                    return i
+            i = j
+            continue
+        i += 1
+    return n
+
+
+def _sentence_start(f: str, pos: int) -> int:
+    lo = max(0, pos - 400)
+    best = lo
+    for m in re.finditer(r"[.!?]\s+|\n\s*\n\s*|[•·▪●]\s*|\(\s*", f[lo:pos]):
+        best = lo + m.end()
+    return best
+
+
+def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[NarrativeAction]:
+    """``Action: Officers to review the figures`` and ``ACTION: Councillor Patel`` lines."""
+    out = []
+    for idx, ln in enumerate(lines):
+        if layout.headings.get(idx) != "ACTION":
+            continue
+        m = _ACTION_LINE.match(ln.text)
+        if not m:
+            continue
+        body = m.group("body").strip()
+        body_start = ln.start + m.start("body")
+        if not body:
+            # "Action:" alone, the task on the next lines
+            nxt = next((x for x in lines[idx + 1 : idx + 4] if x.text), None)
+            if nxt is None:
+                continue
+            body, body_start, ln_end = nxt.text, nxt.start, nxt.end
+        else:
+            ln_end = ln.end
+        if _BARE_OWNER.match(body) and len(body) < 60:
+            # the owner alone: the task is the paragraph above
+            owner = clean_owner(body.rstrip("."), person_ok=True)
+            j = idx - 1
+            while j >= 0 and not lines[j].text:
+                j -= 1
+            if j < 0:
+                continue
+            while j > 0 and lines[j - 1].text and (idx - j) < 40:
+                j -= 1
+            start = lines[j].start
+            out.append(NarrativeAction((start, ln_end), owner, "action_line", "action-owner-line"))
+            continue
+        om = _BODY_OWNER.match(body)
+        owner = clean_owner(om.group("owner"), person_ok=True) if om else None
+        out.append(NarrativeAction((body_start, ln_end), owner, "action_line", "action-line"))
+    return out
+
+
+def find_narrative_actions(folded: str, skip: list[tuple[int, int]]) -> list[NarrativeAction]:
+    """Promises and requests recorded in the narrative, outside ``skip`` (the resolution blocks)."""
+    out: list[NarrativeAction] = []
+    taken: list[tuple[int, int]] = []
+    lowered = lower_same_length(folded)
+    for rule, rx in rules.compiled("actions.jsonl"):
+        near = windows(lowered, tuple(rule.data.get("keywords", ())), 250, 120)
+        for m in finditer_near(rx, folded, near):
+            s = m.start()
+            if any(a <= s < b for a, b in skip) or any(a <= s < b for a, b in taken):
+                continue
+            while s < len(folded) and folded[s].isspace():
+                s += 1
+            if rule.id == "requests-for":
+                start = s
+                # "with requests for …": the request is the action
+                start = s + (len(re.match(r"(?:with\s+)?", folded[s:]).group(0)))
+            else:
+                start = max(_sentence_start(folded, s), s if rule.id != "committee-requested" else s)
+                start = s if folded[s : s + 1].isupper() or start > s else start
+            paren_open = folded[max(0, start - 2) : start].strip().endswith("(")
+            end = _sentence_end(folded, m.end(), len(folded), paren_open)
+            while end > start and folded[end - 1] in " \n,;":
+                end -= 1
+            if end <= start:
+                continue
+            owner = None
+            if "owner" in rx.groupindex and m.group("owner"):
+                owner = clean_owner(m.group("owner"), person_ok=True)
+            out.append(NarrativeAction((start, end), owner, rule.label, rule.id))
+            taken.append((start, end))
+    out.sort(key=lambda a: a.text_span[0])
+    return out

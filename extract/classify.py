@@ -1,0 +1,146 @@
+"""What a clause asks for: its kind, whether it needs a follow-up, and who owns it.
+
+The cue tables live in ``extract/patterns/kinds.jsonl``, ``followup.jsonl`` and ``owners.jsonl``;
+this module only decides between the cues they find.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import rules
+
+FOLLOWUP_KINDS = frozenset({"request", "recommendation", "referral"})
+_AND_DECISION = re.compile(
+    r"\band\s+(?:approv(?:e|es|ed)|endors(?:e|es|ed)|support(?:s|ed)?|agree(?:s|d)?|adopt(?:s|ed)?|accept(?:s|ed)?|"
+    r"confirm(?:s|ed)?|ratif(?:y|ies|ied))\b",
+    re.I,
+)
+_NOTE_THAT = re.compile(r"\bnot(?:e|es|ed)\s+that\b", re.I)
+_OWNER_TAIL = re.compile(r"(?:\s+(?:and|of|for|the|to|&|in|on|de))+$|[\s,;:.–-]+$")
+#: an owner is a role, a body or a named person: "the Strategy" is none of them
+_DOER = re.compile(
+    r"\b(?:[Oo]fficers?|Director|Member|Members|members|Cabinet|Council|Committee|Board|Panel|Chair|Chairman|Chairperson|"
+    r"Vice-Chair|Clerk|clerk|chair|Leader|Mayor|Executive|Manager|Head|Co-ordinator|Coordinator|Scrutiny|Secretariat|"
+    r"secretariat|Partnership|Authority|Group|Team|Forum|Commissioner|Service|Services|Lead|Government|Minister|"
+    r"Secretary|Agency|Trust|Police|NHS|Auditor|Solicitor|Inspector|Chief|Assembly|Parliament|MP|Commission|"
+    r"Department|Portfolio|Holder|Coordinator|Adviser|Advisor|Engineer|Planner|Accountant|Treasurer|Governors?|"
+    r"Councillors?|Cllr|Dr|Mr|Mrs|Ms|Miss|Professor|committee|board|panel|council|cabinet|director|leader|mayor|"
+    r"executive|co-ordinator|coordinator)\b"
+)
+_OWNER_HEAD = re.compile(r"^(?:That|that)\s+")
+#: words that look like an owner to the patterns but never are one
+_NOT_OWNERS = re.compile(
+    r"^(?:the\s+)?(?:report|update|committee'?s?\s+offer|matter|item|issue|it|this|that|these|they|which|minutes?|"
+    r"recommendations?|proposals?|following|information|decision|work\s+programme|RESOLVED|Resolved|Requests?|"
+    r"Recommends?|Notes?|Agrees?|A|An|The|In|On|At|If|As|It|This)$",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    kind: str
+    needs_followup: bool
+    owner: str | None
+    rule: str | None  # id of the cue rule that decided the kind
+
+
+def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classification:
+    """Classify one clause; ``lead`` holds the words of the clauses that introduce it.
+
+    An introduction that asks for something (``Recommends that the Cabinet Member:-``) decides
+    the kind of every clause under it; one that does not (``Cabinet decided to:``) leaves it to
+    the clause's own words.
+    """
+    kind, rule = _kind(text)
+    if lead:
+        lead_kind, lead_rule = _kind(lead)
+        if lead_kind in FOLLOWUP_KINDS or rule is None:
+            kind, rule = lead_kind, lead_rule
+        text = f"{lead} {text}"
+    if hint == "recommendation" and kind not in ("other",):
+        kind, rule = "recommendation", rule or "opener-recommend"
+    if rule is None:
+        # no cue word, but somebody is told to do something: "the Partnership Manager prepare a draft …"
+        doer = find_owner(text)
+        if doer is not None:
+            kind, rule = "request", "subject-verb"
+    needs = kind in FOLLOWUP_KINDS
+    if kind == "decision":
+        pat, _ = rules.alternation("followup.jsonl", re.I)
+        needs = pat.search(text) is not None
+    owner = None
+    if needs:
+        # only a follow-up has an owner: "Cabinet adopts the plan" leaves nobody anything to do
+        owner = find_owner(text, referral=kind in ("referral", "recommendation"))
+    return Classification(kind, needs, owner, rule)
+
+
+def _kind(text: str) -> tuple[str, str | None]:
+    pat, by_group = rules.alternation("kinds.jsonl", re.I)
+    first = None
+    followup = None
+    for m in pat.finditer(text):
+        rule = by_group[m.lastgroup or ""]
+        if first is None:
+            first = (rule, m)
+            if rule.label in FOLLOWUP_KINDS:
+                break
+            continue
+        if rule.label in FOLLOWUP_KINDS:
+            followup = (rule, m)
+            break
+    if first is None:
+        return "other", None
+    rule, m = first
+    if followup is None and rule.label == "noting" and not _NOTE_THAT.match(text, m.start()):
+        # "noted the update and supported the proposed route": the decision is the stronger act
+        later = _AND_DECISION.search(text, m.end())
+        if later is not None:
+            return "decision", "noting-and-decision"
+    if followup is not None and not (rule.label == "noting" and _NOTE_THAT.match(text, m.start())):
+        return followup[0].label, followup[0].id
+    return rule.label, rule.id
+
+
+def find_owner(text: str, *, referral: bool = False) -> str | None:
+    """The doer named in a clause, as written (``officers``, ``the Cabinet Member``), or None.
+
+    Doers (``Requests officers to``, ``Council be recommended to``) come first; for a referral
+    with no doer named, its recipient (``be referred to the Planning Committee``) owns it.
+    """
+    best: tuple[int, str] | None = None
+    for rule, rx in rules.compiled("owners.jsonl"):
+        if rule.label == "RECIPIENT" and not referral:
+            continue
+        m = rx.search(text)
+        if not m:
+            continue
+        owner = clean_owner(m.group("owner"))
+        if owner is None:
+            continue
+        rank = m.start("owner") + (100_000 if rule.label == "RECIPIENT" else 0)
+        if best is None or rank < best[0]:
+            best = (rank, owner)
+    return best[1] if best else None
+
+
+_PERSON_NAME = re.compile(r"^(?:[A-Z]\.?\s*){0,2}[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}$")
+
+
+def clean_owner(raw: str, *, person_ok: bool = False) -> str | None:
+    """Trim connectives and punctuation from a matched owner; None if it is not a doer.
+
+    ``person_ok`` accepts a bare personal name (``Ruth Kimani``), as action lines name people.
+    """
+    owner = _OWNER_HEAD.sub("", " ".join(raw.split()))
+    prev = None
+    while prev != owner:
+        prev = owner
+        owner = _OWNER_TAIL.sub("", owner)
+    if not owner or _NOT_OWNERS.match(owner) or owner.endswith(("'s", "’s", "s'", "s’")):
+        return None  # a possessive ("the Committee's comments") names no doer
+    if not _DOER.search(owner) and not (person_ok and _PERSON_NAME.match(owner)):
+        return None
+    return owner

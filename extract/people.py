@@ -1,0 +1,641 @@
+"""Who attended, in what role or for which organisation, and in what capacity.
+
+Sources, in the shapes councils print them: meeting lists (``PRESENT:``, ``IN ATTENDANCE:``,
+apologies), invited-attendee sentences (``Councillor F Abbott, Cabinet Member for …, attended``),
+shared-role sentences (``Councillors A Khan and P Akhtar, Cabinet Member and Deputy Cabinet
+Member for …``), representative lists (``Inspector Jane Doe, Example Police``), witnesses
+welcomed by name, and officers named only by their role. People merely mentioned are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .text import Line, finditer_near, lower_same_length, windows
+
+HONORIFICS = {
+    "councillor": "Councillor",
+    "councillors": "Councillor",
+    "cllr": "Councillor",
+    "cllrs": "Councillor",
+    "inspector": "Inspector",
+    "chief inspector": "Chief Inspector",
+    "detective inspector": "Detective Inspector",
+    "superintendent": "Superintendent",
+    "chief superintendent": "Chief Superintendent",
+    "sergeant": "Sergeant",
+    "pc": "PC",
+    "detective sergeant": "Detective Sergeant",
+    "detective constable": "Detective Constable",
+    "detective chief inspector": "Detective Chief Inspector",
+    "detective superintendent": "Detective Superintendent",
+    "dr": "Dr",
+    "doctor": "Dr",
+    "professor": "Professor",
+    "prof": "Professor",
+    "mr": "Mr",
+    "mrs": "Mrs",
+    "ms": "Ms",
+    "miss": "Miss",
+    "mx": "Mx",
+    "sir": "Sir",
+    "dame": "Dame",
+    "lord": "Lord",
+    "lady": "Lady",
+    "baroness": "Baroness",
+    "reverend": "Reverend",
+    "rev": "Reverend",
+    "canon": "Canon",
+    "alderman": "Alderman",
+    "father": "Father",
+    "chief constable": "Chief Constable",
+    "deputy chief constable": "Deputy Chief Constable",
+    "assistant chief constable": "Assistant Chief Constable",
+    "commander": "Commander",
+}
+_HON = (
+    r"(?:Chief\s+Inspector|Detective\s+(?:Chief\s+)?(?:Inspector|Sergeant|Constable|Superintendent)|Chief\s+Superintendent|Deputy\s+Chief\s+Constable|"
+    r"Assistant\s+Chief\s+Constable|Chief\s+Constable|Councillors|Councillor|Cllrs?\.?|Inspector|Superintendent|"
+    r"Sergeant|PC|Dr\.?|Doctor|Professor|Prof\.?|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx|Sir|Dame|Lord|Lady|Baroness|Reverend|"
+    r"Rev\.?|Canon|Alderman|Father|Commander)"
+)
+_SUR = r"(?:(?:Mc|Mac|O'|D')?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)"
+_NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
+NAME_RE = re.compile(_NAME)
+PERSON_RE = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}(?:\s+(?:and|&)\s+{_NAME})*)")
+_PERSON_START = re.compile(rf"(?:(?P<hon>{_HON})\s+)(?P<name>{_NAME})|(?P<bare>{_NAME})")
+_ROLE_WORDS = re.compile(
+    r"\b(?:Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Leader|Mayor|Director|Manager|Officer|Head|Lead|"
+    r"Chief|Executive|Co-ordinator|Coordinator|Commissioner|Nurse|Consultant|Adviser|Advisor|Solicitor|Clerk|"
+    r"Secretary|Accountant|Engineer|Planner|Analyst|Inspector|Superintendent|Constable|Sergeant|Governor|"
+    r"Representative|Treasurer|Auditor|Partner|Specialist|Assistant|Deputy|President|Principal|Strategic|"
+    r"Cabinet|Portfolio|Champion|Monitoring|Surveyor|Architect|Therapist|Practitioner|Registrar|Warden|"
+    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Group\s+Leader)\b"
+)
+_ORG_WORDS = re.compile(
+    r"\b(?:Police|Trust|Partnership|Council|Association|Housing|Service|Services|NHS|Group|Ltd|Limited|plc|CIC|"
+    r"Foundation|Society|Centre|Center|Agency|Authority|Board|Commission|College|University|School|Hospital|"
+    r"Fire|Rescue|Charity|Network|Alliance|Forum|Healthwatch|Company|Department|Office|Ministry|Union|Church|"
+    r"Barnardos|Barnardo's|Refuge|Action|Aid|Care|Support|Project|CCG|Clinical\s+Commissioning|Infirmary|Hospitals?|"
+    r"Clinic|Practice|Surgery|Library|Museum|Academy|Institute|Bank|Constabulary|Federation|Council|Chamber|"
+    r"Cooperative|Co-operative|Campaign|Coalition|Consortium|Services|Healthcare|Health|Railways?|Buses|Airport|"
+    r"Water|Energy|Homes|Estates|Cathedral|Diocese|Parish)\b"
+)
+_ROLE_HEAD = re.compile(
+    r"^(?:(?:Deputy|Assistant|Acting|Interim|Senior|Principal|Chief|Lead|Joint|Strategic|Executive|Shadow)\s+)*"
+    r"(?:Cabinet\s+Member|Portfolio\s+Holder|Chair|Vice-Chair|Chairman|Leader|Mayor|Director|Manager|Officer|Head|"
+    r"Executive|Co-ordinator|Coordinator|Commissioner|Nurse|Member)\b"
+)
+
+_LIST_HEAD = re.compile(
+    r"^(?P<head>PRESENT|Present|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|Panel|"
+    r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
+    r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
+    r"OFFICERS(?:\s+PRESENT)?|Officers\s+in\s+attendance|Other\s+[Aa]ttendees|Others\s+[Pp]resent|Secretariat|SECRETARIAT|"
+    r"Observers?|Guests?|Invited|Witnesses|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Apologies(?:\s+for\s+[Aa]bsence)?)"
+    r"\s*(?::-|:|–|-(?=\s))\s*(?P<rest>.*)$"
+)
+_APOLOGIES_SENTENCE = re.compile(
+    r"\bApologies(?:\s+for\s+absence)?\s+(?:were|was|had\s+been)\s+(?:received|submitted|tendered|given)\s+(?:from|by|on\s+behalf\s+of)\s+"
+    r"(?P<list>[^.]+?)\s*(?:\.(?=\s|$)|$)"
+)
+_ATTEND_VERB = re.compile(
+    r"\b(?:presented|gave\s+a\s+presentation|introduced\s+the\s+(?:report|item)|attended|(?:have|has|had)\s+(?:also\s+)?been\s+invited|(?:were|was)\s+(?:also\s+)?invited|"
+    r"(?:were|was)\s+(?:also\s+)?(?:present|in\s+attendance)|(?:is|are)\s+(?:also\s+)?in\s+attendance)\b"
+)
+_WELCOMED = re.compile(
+    r"\b(?:welcomed|introduced)\s+(?P<list>.+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
+    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)"
+)
+_ROLE_ONLY = re.compile(
+    r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*The\s+(?P<role>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|Director|Head|Lead|"
+    r"Co-ordinator|Coordinator|Executive|Adviser|Advisor|Solicitor|Clerk|Accountant|Engineer|Planner|Commissioner|"
+    r"Nurse|Consultant|Analyst|Leader|Auditor|Specialist|Secretary)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+|&\s+)+)?)"
+    r"\s*(?:\([^)]{1,40}\)\s*)?(?:attended|was\s+in\s+attendance|presented|introduced\s+the\s+report|gave\s+a\s+presentation)"
+    r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
+    r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+)
+_REPS_INTRO = re.compile(
+    r"(?:representatives?|the\s+following|following\s+(?:people|guests|witnesses|officers))\s*:\s*-?\s*$",
+    re.I,
+)
+_CHAIR_INLINE = re.compile(r"\s+in\s+the\s+chair\b|\s*\((?P<role>[^)]{2,60})\)")
+_SPLIT_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*)")
+_SENTENCE_VERB = re.compile(r"\b(?:were|was|has|have|had|is|are|received|declared|reported|considered)\b")
+_SENT_START = re.compile(r"(?:(?<=[.!?])\s+|\n\s*\n|^)(?=\S)")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str | None
+    honorific: str | None
+    role: str | None
+    organisation: str | None
+    capacity: str
+    start: int
+    end: int
+
+
+def _honorific(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    key = " ".join(raw.lower().replace(".", "").split())
+    return HONORIFICS.get(key, raw)
+
+
+def _tidy(s: str | None) -> str | None:
+    if s is None:
+        return None
+    s = " ".join(s.split()).strip(" ,;:.–-")
+    s = re.sub(r"^(?:and|the\s+following)\s+", "", s)
+    return s or None
+
+
+_ROLE_NOUN = (
+    r"(?:Officer|Manager|Director|Chair|Chairman|Chairperson|Vice-Chair|Member|Co-ordinator|Coordinator|Nurse|"
+    r"Lead|Executive|Clerk|Adviser|Advisor|Head|Leader|Mayor|Commissioner|Consultant|Solicitor|Secretary|"
+    r"Accountant|Engineer|Planner|Analyst|Auditor|Specialist|Assistant|Inspector|Superintendent|Constable|"
+    r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal)s?"
+)
+_ROLE_ONLY_PART = re.compile(
+    rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'&-]*)*)?$"
+)
+_OFFICER_ROLE = re.compile(r"\b(?:Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead)\b")
+_ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
+
+
+def _role_or_org(desc: str) -> tuple[str | None, str | None]:
+    """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
+    parts = [p.strip() for p in re.split(r",\s*", desc) if p.strip()]
+    role = org = None
+    for n, p in enumerate(parts):
+        if _ROLE_SHAPE.search(p) or _ROLE_HEAD.match(p):
+            is_role = True
+        elif _ORG_WORDS.search(p):
+            is_role = False
+        else:
+            # "Ecologist, Northvale Wildlife Trust": a plain word before an organisation is a role
+            is_role = bool(_ROLE_WORDS.search(p)) or (
+                n + 1 < len(parts) and bool(_ORG_WORDS.search(parts[n + 1]))
+            )
+        if is_role and role is None:
+            role = p
+        elif org is None:
+            org = p
+        else:
+            org = f"{org}, {p}"
+    return _tidy(role), _tidy(org)
+
+
+def _is_name(s: str) -> bool:
+    s = re.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", s.strip())
+    return bool(NAME_RE.fullmatch(s)) and not _ROLE_HEAD.match(s)
+
+
+class PeopleReader:
+    """Collects attendees from one text; ``folded`` and ``lines`` come from :mod:`extract.text`."""
+
+    def __init__(self, folded: str, lines: list[Line], skip: list[tuple[int, int]]) -> None:
+        self.f = folded
+        self.lines = lines
+        self.skip = skip
+        self.people: list[Person] = []
+        self.seen: set[tuple[str | None, str | None]] = set()
+        self.lower = lower_same_length(folded)
+
+    def near(
+        self, pattern: re.Pattern[str], keywords: tuple[str, ...], before: int = 0, after: int = 400
+    ) -> list[re.Match[str]]:
+        """Matches of ``pattern`` around the keywords it needs (see :func:`extract.text.windows`)."""
+        return finditer_near(pattern, self.f, windows(self.lower, keywords, before, after))
+
+    def add(self, p: Person) -> None:
+        key = ((p.name or "").lower(), None if p.name else (p.role or "").lower())
+        if key in self.seen:
+            return
+        if p.name and len(p.name.split()) == 1:
+            # "Dr Firth presented …" after "Dr Helen Firth" was welcomed: the same person
+            surname = p.name.lower()
+            if any(q.name and q.name.lower().split()[-1] == surname for q in self.people):
+                return
+        self.seen.add(key)
+        self.people.append(p)
+
+    def read(self) -> list[Person]:
+        self._lists()
+        self._apologies()
+        self._sentences()
+        self._role_only()
+        # "Dr Firth presented …" and "Dr Helen Firth" welcomed: one person, the fuller name
+        full = {p.name.lower().split()[-1] for p in self.people if p.name and len(p.name.split()) > 1}
+        people = [
+            p for p in self.people if not (p.name and len(p.name.split()) == 1 and p.name.lower() in full)
+        ]
+        people.sort(key=lambda p: p.start)
+        return people
+
+    def _skipped(self, pos: int) -> bool:
+        return any(s <= pos < e for s, e in self.skip)
+
+    # PRESENT: / IN ATTENDANCE: / Apologies: lists -----------------------------------------
+    def _lists(self) -> None:
+        lines = self.lines
+        idx = 0
+        while idx < len(lines):
+            ln = lines[idx]
+            m = _LIST_HEAD.match(ln.text) if ln.text else None
+            if not m or self._skipped(ln.start):
+                idx += 1
+                continue
+            head = m.group("head").lower()
+            capacity = (
+                "apology"
+                if head.startswith("apolog")
+                else "officer"
+                if any(w in head for w in ("attendance", "officer", "secretariat", "also"))
+                else "witness"
+                if "witness" in head
+                else "invited"
+                if any(w in head for w in ("invited", "guest", "observer", "other"))
+                else "present"
+            )
+            entries: list[tuple[int, int]] = []
+            rest_start = ln.start + m.start("rest")
+            if m.group("rest").strip():
+                entries.append((rest_start, ln.end))
+            j = idx + 1
+            blank = 0
+            while j < len(lines):
+                nxt = lines[j]
+                if not nxt.text:
+                    blank += 1
+                    if blank >= 2 and entries:
+                        break
+                    j += 1
+                    continue
+                if _LIST_HEAD.match(nxt.text) or nxt.text.endswith(":") or len(nxt.text) > 160:
+                    break
+                if blank and entries and not _PERSON_START.match(nxt.text.lstrip("•·-* ")):
+                    break
+                if not _PERSON_START.match(nxt.text.lstrip("•·-* ")) and not nxt.text[:1].islower():
+                    break
+                if _SENTENCE_VERB.search(nxt.text):
+                    break
+                entries.append((nxt.start, nxt.end))
+                blank = 0
+                j += 1
+            one_per_line = len(entries) > 1
+            for s, e in entries:
+                self._entries(s, e, capacity, one_per_line)
+            idx = j
+
+    def _entries(self, s: int, e: int, capacity: str, one_per_line: bool) -> None:
+        """Split one list line into people (``Councillor Mrs Smith in the chair. Councillors Brown, Green``)."""
+        text = self.f[s:e]
+        # sentences inside one list paragraph ("… in the chair. Councillors …")
+        for sm in re.finditer(r"[^.;]+(?:\.|;|$)", text):
+            chunk_s = s + sm.start()
+            chunk = sm.group(0)
+            if one_per_line and "," in chunk and not re.search(r"\b(?:Councillors|Cllrs)\b", chunk):
+                self._name_desc(chunk_s, chunk, capacity)
+            else:
+                self._name_list(chunk_s, chunk, capacity)
+
+    def _name_desc(self, s: int, chunk: str, capacity: str) -> None:
+        """``Inspector Jane Doe, Example Police`` → one person with a role or organisation."""
+        lead = len(chunk) - len(chunk.lstrip("•·-* "))
+        body = chunk[lead:]
+        m = re.match(
+            rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*,\s*(?P<desc>.+?)\s*\.?$",
+            body,
+        )
+        if not m:
+            self._name_list(s, chunk, capacity)
+            return
+        role, org = _role_or_org(m.group("desc"))
+        if m.group("paren"):
+            role = role or _tidy(m.group("paren"))
+        cap = capacity
+        if capacity == "officer" and _honorific(m.group("hon")) == "Councillor":
+            cap = "invited"
+        self.add(
+            Person(
+                m.group("name"),
+                _honorific(m.group("hon")),
+                role,
+                org,
+                cap,
+                s + lead,
+                s + len(chunk.rstrip(" .;")),
+            )
+        )
+
+    def _name_list(self, s: int, chunk: str, capacity: str) -> None:
+        """A list paragraph: ``Councillors Brown (Vice-Chair), Green and White`` → three people."""
+        self._subject_list(s, chunk, capacity)
+
+    def _apologies(self) -> None:
+        for m in self.near(_APOLOGIES_SENTENCE, ("apolog",)):
+            if self._skipped(m.start()):
+                continue
+            self._name_list(m.start("list"), m.group("list"), "apology")
+
+    # invited / attended / welcomed sentences -------------------------------------------------
+    def _sentences(self) -> None:
+        f = self.f
+        for vm in self.near(
+            _ATTEND_VERB,
+            ("attended", "invited", "present", "attendance", "gave a presentation", "introduced the"),
+            40,
+            40,
+        ):
+            if self._skipped(vm.start()):
+                continue
+            start = _sentence_start(f, vm.start())
+            subject = f[start : vm.start()]
+            if not _PERSON_START.match(subject.lstrip()) or re.search(
+                r"\b(?:welcomed|introduced)\b", subject
+            ):
+                continue
+            verb = vm.group(0)
+            after = f[vm.end() : vm.end() + 60]
+            capacity = "invited"
+            if re.match(r"(?:presented|gave|introduced)", verb):
+                capacity = "officer"
+            elif re.search(r"\b(?:present|in\s+attendance)\b", verb) and "invited" not in verb:
+                capacity = "officer"
+            elif re.match(
+                r"\s+(?:the\s+meeting\s+)?(?:to\s+(?:present|give|answer|speak|address|update))", after
+            ):
+                capacity = "witness"
+            self._subject_list(start + (len(subject) - len(subject.lstrip())), subject.strip(), capacity)
+            # "… along with the following representatives:" then one per line
+            tail_end = f.find("\n", vm.end())
+            tail = f[vm.end() : tail_end if tail_end != -1 else len(f)]
+            if _REPS_INTRO.search(tail.rstrip()):
+                self._rep_lines(tail_end + 1 if tail_end != -1 else len(f), capacity)
+        for wm in self.near(_WELCOMED, ("welcomed", "introduced"), 0, 600):
+            if self._skipped(wm.start()):
+                continue
+            self._subject_list(wm.start("list"), wm.group("list"), "witness")
+
+    def _rep_lines(self, pos: int, capacity: str) -> None:
+        idx = next((i for i, ln in enumerate(self.lines) if ln.start >= pos), len(self.lines))
+        blank = 0
+        while idx < len(self.lines):
+            ln = self.lines[idx]
+            idx += 1
+            if not ln.text:
+                blank += 1
+                if blank > 3:
+                    break
+                continue
+            blank = 0
+            body = ln.text.lstrip("•·-* ")
+            if "," not in body or not _PERSON_START.match(body) or len(body) > 140 or body.endswith("."):
+                break
+            self._name_desc(ln.start, ln.text, capacity)
+
+    def _subject_list(self, s: int, subject: str, capacity: str) -> None:
+        """Split ``Councillor F Abbott, Cabinet Member for …, Councillor P Akhtar, … and …`` into people.
+
+        Parts separated by commas and ``and`` are either a person (an honorific and a name, or a
+        full name) or a description of the person before (role, organisation), kept verbatim. A
+        plural honorific (``Councillors A Khan and P Akhtar``) carries over the names after it.
+        """
+        parts = split_list(subject)
+        texts = [subject[a:b] for a, b in parts]
+        starts: list[int] = []
+        role_only: list[int] = []
+        shared_until: dict[int, int] = {}
+        has_honorific = re.search(rf"\b{_HON}\s", subject) is not None
+        i = 0
+        while i < len(parts):
+            if _ROLE_ONLY_PART.match(texts[i]) and (
+                (capacity == "officer" and not starts) or texts[i][:4].lower() == "the "
+            ):
+                # "the Director of Adult Social Care attended", "Officers: Area Planning Manager, …"
+                ps, pe = parts[i]
+                role = _tidy(re.sub(r"^[Tt]he\s+", "", texts[i]))
+                at = s + ps + (4 if texts[i][:4].lower() == "the " else 0)
+                self.add(Person(None, None, role, None, "officer", at, at + len(role or "")))
+                role_only.append(i)
+                i += 1
+                continue
+            if not _person_part(texts[i]):
+                i += 1
+                continue
+            if (
+                i
+                and has_honorific
+                and not re.match(rf"{_HON}\s", texts[i])
+                and "," not in subject[parts[i - 1][1] : parts[i][0]]
+            ):
+                i += 1  # "… for Children and Young People": a bare name joined by "and" ends a description
+                continue
+            starts.append(i)
+            hm = re.match(rf"(?P<hon>{_HON})\s", texts[i])
+            j = i + 1
+            if hm and hm.group("hon").lower().rstrip(".") in ("councillors", "cllrs"):
+                while j < len(parts) and _is_name(texts[j]):
+                    j += 1
+                shared_until[i] = j
+            i = j
+        in_chair = bool(re.search(r"\bin\s+the\s+chair\b", subject))
+        before = len(self.people)
+        bounds = sorted(starts + role_only)
+        for i in starts:
+            ps, pe = parts[i]
+            nxt = next((b for b in bounds if b > i), len(parts))
+            if i in shared_until:
+                self._shared_list(
+                    s, subject, parts[i : shared_until[i]], parts[shared_until[i] : nxt], capacity
+                )
+                continue
+            m = re.match(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})", texts[i])
+            if m is None:
+                continue
+            self._one(s, subject, ps, pe, m, parts[i + 1 : nxt], capacity, in_chair)
+        # "Graham Ashdown, Chief Executive, and Priya Nandra, Volunteer Co-ordinator, of the X Trust"
+        added = self.people[before:]
+        if (
+            len(added) > 1
+            and added[-1].organisation
+            and re.match(r"of\s", subject[parts[-1][0] : parts[-1][1]])
+        ):
+            org = re.sub(r"^of\s+(?:the\s+)?", "", added[-1].organisation)
+            for k, p in enumerate(added):
+                if p.organisation is None or p is added[-1]:
+                    self.people[before + k] = Person(
+                        p.name, p.honorific, p.role, org, p.capacity, p.start, p.end
+                    )
+
+    def _one(
+        self,
+        s: int,
+        subject: str,
+        ps: int,
+        pe: int,
+        m: re.Match[str],
+        desc_parts: list[tuple[int, int]],
+        capacity: str,
+        in_chair: bool,
+    ) -> None:
+        """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
+        tail = subject[ps + m.end() : pe]
+        desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
+        dash = re.match(r"\s*[–-]\s+(?P<d>[^()]+)", tail)
+        if dash and not desc:
+            desc = dash.group("d")
+        desc = re.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc.strip())
+        paren = re.search(r"\(([^)]{2,80})\)", tail)
+        role, org = _role_or_org(desc) if desc else (None, None)
+        if paren and not (role or org):
+            note = paren.group(1)
+            reason = capacity == "apology" and not (_ROLE_WORDS.search(note) or _ORG_WORDS.search(note))
+            if not reason and not re.match(r"(?i)for\s|item|minute", note):
+                role, org = _role_or_org(note)
+        if role is None and in_chair and re.search(r"\bin\s+the\s+chair\b", tail):
+            role = "Chair"
+        hon = _honorific(m.group("hon"))
+        cap = capacity
+        if capacity == "officer" and hon == "Councillor":
+            cap = "invited"
+        elif (
+            capacity in ("invited", "witness")
+            and hon != "Councillor"
+            and org is None
+            and role
+            and _OFFICER_ROLE.search(role)
+        ):
+            cap = "officer"  # "Lucy Abara, Healthy Lifestyles Co-ordinator, attended …": council staff
+        elif capacity == "witness" and hon == "Councillor":
+            cap = "invited"
+        start = s + ps + m.start("name") if not m.group("hon") else s + ps
+        self.add(Person(m.group("name"), hon, role, org, cap, start, s + ps + m.end("name")))
+
+    def _shared_list(
+        self,
+        s: int,
+        subject: str,
+        names: list[tuple[int, int]],
+        desc_parts: list[tuple[int, int]],
+        capacity: str,
+    ) -> None:
+        """``Councillors A Khan and P Akhtar, Cabinet Member and Deputy Cabinet Member for X``."""
+        first = subject[names[0][0] : names[0][1]]
+        hm = re.match(rf"(?P<hon>{_HON})\s+", first)
+        hon = _honorific(hm.group("hon")) if hm else None
+        spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1]), *names[1:]]
+        desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
+        roles: list[str | None] = [None] * len(spans)
+        if desc:
+            fm = re.search(r"\s+(?:for|of)\s+.+$", desc)
+            suffix = fm.group(0) if fm else ""
+            heads = desc[: fm.start()] if fm else desc
+            heads_parts = [h for h in re.split(r"\s*(?:,|\band\b|&)\s*", heads) if h]
+            if len(heads_parts) == len(spans):
+                roles = [_tidy(h + suffix) for h in heads_parts]
+            else:
+                roles = [_tidy(desc)] * len(spans)
+        in_chair = bool(re.search(r"\bin\s+the\s+chair\b", subject))
+        for (a, b), role in zip(spans, roles, strict=True):
+            nm = re.match(_NAME, subject[a:b])
+            if nm is None:
+                continue
+            tail = subject[a + nm.end() : b]
+            r, o = _role_or_org(role) if role else (None, None)
+            paren = re.search(r"\(([^)]{2,80})\)", tail)
+            if (
+                paren
+                and not (r or o)
+                and not (capacity == "apology" and not _ROLE_WORDS.search(paren.group(1)))
+            ):
+                r, o = _role_or_org(paren.group(1))
+            if r is None and in_chair and re.search(r"\bin\s+the\s+chair\b", tail):
+                r = "Chair"
+            cap = "invited" if capacity in ("officer", "witness") else capacity
+            self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))
+
+    def _role_only(self) -> None:
+        for m in self.near(
+            _ROLE_ONLY,
+            ("attended", "attendance", "presented", "introduced the report", "gave a presentation"),
+            200,
+            120,
+        ):
+            if self._skipped(m.start()):
+                continue
+            group = "role" if m.group("role") else "role2"
+            role = _tidy(m.group(group))
+            s, e = m.start(group), m.start(group) + len(role or "")
+            self.add(Person(None, None, role, None, "officer", s, e))
+
+
+def split_list(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each part of a list split on commas, semicolons, ``and`` and ``&``
+    outside brackets; parts are trimmed."""
+    out: list[tuple[int, int]] = []
+    depth = 0
+    start = 0
+    i = 0
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        cut = 0
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            if ch in ",;&":
+                cut = 1
+            elif ch == " " and text.startswith(" and ", i):
+                cut = 5
+        if cut:
+            out.append((start, i))
+            i += cut
+            start = i
+            continue
+        i += 1
+    out.append((start, n))
+    trimmed = []
+    for a, b in out:
+        seg = text[a:b]
+        lead = len(seg) - len(seg.lstrip(" \n.:-"))
+        seg2 = seg.strip(" \n.:-")
+        if seg2.startswith("and "):
+            lead += 4
+            seg2 = seg2[4:]
+        if seg2:
+            trimmed.append((a + lead, a + lead + len(seg2)))
+    return trimmed
+
+
+def _person_part(part: str) -> bool:
+    """Does this list part name a person (not a role or an organisation)?"""
+    m = re.match(
+        rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})(?=\s*(?:$|\(|[–-]\s|in\s+the\s+chair))", part.strip()
+    )
+    if not m:
+        return False
+    name = m.group("name")
+    if _ROLE_HEAD.match(name) or _ORG_WORDS.search(name) or _ROLE_WORDS.search(name):
+        return bool(m.group("hon")) and not _ROLE_HEAD.match(name)
+    return bool(m.group("hon")) or len(name.split()) >= 2
+
+
+def _sentence_start(f: str, pos: int) -> int:
+    """Start of the sentence holding ``pos``: after the last full stop + space or blank line."""
+    lo = max(0, pos - 600)
+    window = f[lo:pos]
+    best = 0
+    for m in re.finditer(r"(?:[.!?]\s+(?=[A-Z])|\n\s*\n\s*|:\s*\n\s*)", window):
+        best = m.end()
+    return lo + best
+
+
+def find_people(folded: str, lines: list[Line], skip: list[tuple[int, int]]) -> list[Person]:
+    """Attendees in text order; ``skip`` holds spans (resolution blocks) that name no attendees."""
+    return PeopleReader(folded, lines, skip).read()
