@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from . import rules
 from .classify import clean_owner
+from .cues import Cues
 from .layout import Layout
-from .text import Line, finditer_near, lower_same_length, windows
+from .text import Line, finditer_near, rx
 
 _ACTION_LINE = re.compile(
     r"(?P<head>(?:ACTIONS?|Actions?)(?:\s+(?:by|for|point))?\s*(?::|–|\s-\s))\s*(?P<body>.*)$"
@@ -25,9 +26,16 @@ _BARE_OWNER = re.compile(
     r"^(?:(?:Councillors?|Cllrs?\.?|Dr|Mr|Mrs|Ms|The|the)\s+)?[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|and|&|of|for|/))*\s*"
     r"(?:,\s*[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*)*\.?$|^(?:[Oo]fficers|all|All(?:\s+members)?|[A-Z]{2,4}(?:\s*[/,&]\s*[A-Z]{2,4})*)\.?$"
 )
+#: a few words with no "to"/"will": the owner alone ("ACTION: All Board members")
+_NO_VERB = re.compile(r"(?!.*\b(?:to|will|should|must|would|be)\b)[A-Za-z][\w'.&/ -]{1,58}\.?")
 _SENT_END = re.compile(
     r"(?<=[.!?])(?=\s+[A-Z(\"']|\s*$)|(?<=[.!?])[\"')]?\s*\n|\n\s*\n(?=\s*[A-Z•·\-*(])|\n\s*[•·▪●]"
 )
+
+
+#: how far a narrative rule's match may start before its keyword, and end after it (checked in tests)
+_BEFORE = 110
+_AFTER = 110
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +80,7 @@ def _sentence_end(f: str, pos: int, limit: int, paren_open: bool) -> int:
 def _sentence_start(f: str, pos: int) -> int:
     lo = max(0, pos - 400)
     best = lo
-    for m in re.finditer(r"[.!?]\s+|\n\s*\n\s*|[•·▪●]\s*|\(\s*", f[lo:pos]):
+    for m in rx.finditer(r"[.!?]\s+|\n\s*\n\s*|[•·▪●]\s*|\(\s*", f[lo:pos]):
         best = lo + m.end()
     return best
 
@@ -96,7 +104,7 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
             body, body_start, ln_end = nxt.text, nxt.start, nxt.end
         else:
             ln_end = ln.end
-        if _BARE_OWNER.match(body) and len(body) < 60:
+        if (_BARE_OWNER.match(body) or _NO_VERB.fullmatch(body)) and len(body) < 60:
             # the owner alone: the task is the paragraph above
             owner = clean_owner(body.rstrip("."), person_ok=True)
             j = idx - 1
@@ -115,23 +123,25 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
     return out
 
 
-def find_narrative_actions(folded: str, skip: list[tuple[int, int]]) -> list[NarrativeAction]:
+def find_narrative_actions(folded: str, skip: list[tuple[int, int]], cues: Cues) -> list[NarrativeAction]:
     """Promises and requests recorded in the narrative, outside ``skip`` (the resolution blocks)."""
     out: list[NarrativeAction] = []
     taken: list[tuple[int, int]] = []
-    lowered = lower_same_length(folded)
-    for rule, rx in rules.compiled("actions.jsonl"):
-        near = windows(lowered, tuple(rule.data.get("keywords", ())), 250, 120)
-        for m in finditer_near(rx, folded, near):
+    for rule, pattern in rules.compiled("actions.jsonl"):
+        near = cues.windows(rule.data.get("keywords", ()), _BEFORE, _AFTER)
+        for m in finditer_near(pattern, folded, near):
             s = m.start()
             if any(a <= s < b for a, b in skip) or any(a <= s < b for a, b in taken):
                 continue
+            subject = rule.data.get("needs_subject")
+            if subject and not rx.search(subject, folded[_sentence_start(folded, s) : s]):
+                continue  # "asked for …" counts only when members or the committee asked
             while s < len(folded) and folded[s].isspace():
                 s += 1
             if rule.id == "requests-for":
                 start = s
                 # "with requests for …": the request is the action
-                start = s + (len(re.match(r"(?:with\s+)?", folded[s:]).group(0)))
+                start = s + (len(rx.match(r"(?:with\s+)?", folded[s:]).group(0)))
             else:
                 start = max(_sentence_start(folded, s), s if rule.id != "committee-requested" else s)
                 start = s if folded[s : s + 1].isupper() or start > s else start
@@ -142,9 +152,19 @@ def find_narrative_actions(folded: str, skip: list[tuple[int, int]]) -> list[Nar
             if end <= start:
                 continue
             owner = None
-            if "owner" in rx.groupindex and m.group("owner"):
+            if "owner" in pattern.groupindex and m.group("owner"):
                 owner = clean_owner(m.group("owner"), person_ok=True)
             out.append(NarrativeAction((start, end), owner, rule.label, rule.id))
             taken.append((start, end))
     out.sort(key=lambda a: a.text_span[0])
-    return out
+    # members asked, and the next sentence records who undertook it: one follow-up, kept as the promise
+    return [
+        a
+        for i, a in enumerate(out)
+        if not (
+            a.rule == "members-asked-for"
+            and i + 1 < len(out)
+            and out[i + 1].owner is not None
+            and out[i + 1].text_span[0] - a.text_span[1] < 40
+        )
+    ]

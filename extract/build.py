@@ -31,10 +31,11 @@ from .records import (
     Resolution,
 )
 from .resolutions import BlockResult
-from .text import squash, trim_span
+from .text import rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
 _KEY_WORDS = re.compile(r"[a-z0-9]+")
+_ENDS_SENTENCE = re.compile(r"[.!?:;)\"'’”]\s*$")
 _CUT_OFF = re.compile(
     r"(?:\b(?:the|of|and|to|a|an|for|with|that|in|on|by|be|or|from|at|as|which|who|including|such)|[,:;(–-]|"
     r"\(\w{1,4}\)|\b\w{1,3}[.)])\s*$",
@@ -43,7 +44,9 @@ _CUT_OFF = re.compile(
 
 
 def _clean(text: str) -> str:
-    return squash(_NOISE.sub(" ", text))
+    if "pdf" in text or "PDF" in text:
+        text = _NOISE.sub(" ", text)
+    return squash(text)
 
 
 def _key(text: str) -> set[str]:
@@ -187,14 +190,21 @@ def _attendee(p: Person) -> Attendee:
 
 
 def _cut_off(text: str) -> tuple[int, int] | None:
-    """The last line, when the text seems to stop part-way (a dangling word, comma or marker)."""
+    """The last line, when the text seems to stop part-way: a dangling word, comma or marker, or
+    an unfinished sentence on a page whose other paragraphs end with full stops."""
     stripped = text.rstrip()
     if not stripped:
         return None
     start = stripped.rfind("\n") + 1
     last = stripped[start:]
-    if re.match(r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I):
+    span = (start + len(last) - len(last.lstrip()), len(stripped))
+    if rx.match(r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I):
         return None
     if _CUT_OFF.search(last):
-        return (start + len(last) - len(last.lstrip()), len(stripped))
+        return span
+    if len(last) > 40 and not _ENDS_SENTENCE.search(last):
+        long_lines = [ln.rstrip() for ln in stripped[:start].split("\n") if len(ln.strip()) > 40]
+        finished = sum(1 for ln in long_lines if _ENDS_SENTENCE.search(ln))
+        if len(long_lines) >= 3 and finished >= 0.7 * len(long_lines):
+            return span
     return None

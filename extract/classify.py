@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from . import rules
 
 FOLLOWUP_KINDS = frozenset({"request", "recommendation", "referral"})
+_PASSIVE = re.compile(r"\bbe\s+(?:\w+ly\s+)?[a-z]+(?:ed|en)\b")
+_SUBJECT = re.compile(r"^\W*(?:That\s+|that\s+)?" + rules.macro("OWNER") + r"\s+[a-z]")
 _AND_DECISION = re.compile(
     r"\band\s+(?:approv(?:e|es|ed)|endors(?:e|es|ed)|support(?:s|ed)?|agree(?:s|d)?|adopt(?:s|ed)?|accept(?:s|ed)?|"
     r"confirm(?:s|ed)?|ratif(?:y|ies|ied))\b",
@@ -66,67 +68,69 @@ def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classific
         doer = find_owner(text)
         if doer is not None:
             kind, rule = "request", "subject-verb"
+        elif _PASSIVE.search(text):
+            kind, rule = "decision", "passive"  # "that door supervisors be employed"
     needs = kind in FOLLOWUP_KINDS
     if kind == "decision":
-        pat, _ = rules.alternation("followup.jsonl", re.I)
-        needs = pat.search(text) is not None
+        needs = rules.any_match("followup.jsonl", text, text.lower(), re.I)
     owner = None
     if needs:
         # only a follow-up has an owner: "Cabinet adopts the plan" leaves nobody anything to do
-        owner = find_owner(text, referral=kind in ("referral", "recommendation"))
+        owner = find_owner(text, referral=kind in ("referral", "recommendation"), decision=kind == "decision")
+        if owner is None and kind == "recommendation":
+            # "RESOLVED TO RECOMMEND: That Council approves …": the body recommended to is the subject
+            m = _SUBJECT.match(text)
+            owner = clean_owner(m.group("owner")) if m else None
     return Classification(kind, needs, owner, rule)
 
 
 def _kind(text: str) -> tuple[str, str | None]:
-    pat, by_group = rules.alternation("kinds.jsonl", re.I)
-    first = None
-    followup = None
-    for m in pat.finditer(text):
-        rule = by_group[m.lastgroup or ""]
-        if first is None:
-            first = (rule, m)
-            if rule.label in FOLLOWUP_KINDS:
-                break
-            continue
-        if rule.label in FOLLOWUP_KINDS:
-            followup = (rule, m)
-            break
-    if first is None:
+    lower = text.lower()
+    found = rules.first_matches("kinds.jsonl", text, lower, re.I)
+    if not found:
         return "other", None
-    rule, m = first
-    if followup is None and rule.label == "noting" and not _NOTE_THAT.match(text, m.start()):
-        # "noted the update and supported the proposed route": the decision is the stronger act
-        later = _AND_DECISION.search(text, m.end())
-        if later is not None:
-            return "decision", "noting-and-decision"
+    pos, _, rule, m = found[0]
+    if rule.label in FOLLOWUP_KINDS:
+        return rule.label, rule.id
+    followup = next((r for p, _, r, _ in found[1:] if r.label in FOLLOWUP_KINDS and p > pos), None)
+    if followup is None:
+        # a follow-up cue after the first cue of another kind, but first found earlier by its own rule
+        followup = next((r for p, _, r, _ in found[1:] if r.label in FOLLOWUP_KINDS), None)
     if followup is not None and not (rule.label == "noting" and _NOTE_THAT.match(text, m.start())):
-        return followup[0].label, followup[0].id
+        return followup.label, followup.id
+    if rule.label == "noting" and not _NOTE_THAT.match(text, m.start()):
+        # "noted the update and supported the proposed route": the decision is the stronger act
+        if _AND_DECISION.search(text, m.end()) is not None:
+            return "decision", "noting-and-decision"
     return rule.label, rule.id
 
 
-def find_owner(text: str, *, referral: bool = False) -> str | None:
+def find_owner(text: str, *, referral: bool = False, decision: bool = False) -> str | None:
     """The doer named in a clause, as written (``officers``, ``the Cabinet Member``), or None.
 
     Doers (``Requests officers to``, ``Council be recommended to``) come first; for a referral
-    with no doer named, its recipient (``be referred to the Planning Committee``) owns it.
+    with no doer named, its recipient (``be referred to the Planning Committee``) owns it. In a
+    decision, whoever is delegated authority owns it rather than whoever delegated.
     """
     best: tuple[int, str] | None = None
-    for rule, rx in rules.compiled("owners.jsonl"):
+    lower = text.lower()
+    for _start, _i, rule, m in rules.first_matches("owners.jsonl", text, lower):
         if rule.label == "RECIPIENT" and not referral:
-            continue
-        m = rx.search(text)
-        if not m:
             continue
         owner = clean_owner(m.group("owner"))
         if owner is None:
             continue
-        rank = m.start("owner") + (100_000 if rule.label == "RECIPIENT" else 0)
+        # a delegate outranks whoever delegated; a doer outranks a recipient
+        tier = 0 if decision and rule.data.get("delegate") else 2 if rule.label == "RECIPIENT" else 1
+        rank = tier * 100_000 + m.start("owner")
         if best is None or rank < best[0]:
             best = (rank, owner)
     return best[1] if best else None
 
 
-_PERSON_NAME = re.compile(r"^(?:[A-Z]\.?\s*){0,2}[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}$")
+_PERSON_NAME = re.compile(
+    r"^(?:(?:[A-Z]\.?\s*){0,2}[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}|[A-Z]{2,4}(?:\s*[/,&]\s*[A-Z]{2,4})*)$"
+)
 
 
 def clean_owner(raw: str, *, person_ok: bool = False) -> str | None:

@@ -9,6 +9,7 @@ only calls them and keeps the answer on the Doc: record material in ``doc.user_d
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -16,12 +17,14 @@ from spacy.tokens import Doc, Span
 
 from . import rules
 from .actions import NarrativeAction, find_action_lines, find_narrative_actions
+from .cues import CueFinder, Cues
 from .dates import find_dates
 from .layout import Layout, read_layout
 from .money import find_amounts
+from .people import CUE_WORDS as PEOPLE_CUES
 from .people import Person, find_people
-from .resolutions import BlockResult, find_resolutions
-from .text import Line, fold, split_lines
+from .resolutions import OPENER_CUES, BlockResult, find_resolutions
+from .text import Line, finditer_near, fold, lower_same_length, split_lines
 
 
 @dataclass(slots=True)
@@ -29,8 +32,10 @@ class Page:
     """What ``minutes_layout`` learns once and every later component reuses."""
 
     folded: str
+    lower: str  # lower-cased folded text, same length, for keyword prefilters
     lines: list[Line]
     layout: Layout
+    cues: Cues
 
 
 def page(doc: Doc) -> Page:
@@ -46,12 +51,37 @@ def _spans(doc: Doc, items: list[tuple[int, int, str]]) -> list[Span]:
     return out
 
 
-@Language.component("minutes_layout", assigns=["doc.user_data"])
+def cue_keywords() -> list[str]:
+    """Every cue word or phrase a page-wide rule needs: openers, attendance, narrative actions, references."""
+    words = [*OPENER_CUES, *PEOPLE_CUES]
+    for name in ("actions.jsonl", "references.jsonl"):
+        for rule in rules.rules(name):
+            words.extend(rule.data.get("keywords", ()))
+    return words
+
+
+@Language.factory("minutes_cues", assigns=["doc.user_data"])
+def make_minutes_cues(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Find every cue phrase of the page-wide rules in one PhraseMatcher pass over the tokens."""
+    finder = CueFinder(nlp.vocab, cue_keywords())
+    finder.prepare(nlp.make_doc)
+
+    def minutes_cues(doc: Doc) -> Doc:
+        doc.user_data["minutes.cues"] = finder(doc, len(doc.user_data["minutes.text"]))
+        return doc
+
+    return minutes_cues
+
+
+@Language.component("minutes_layout", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_layout(doc: Doc) -> Doc:
     """Fold the text, split lines, find title, report, meeting line, items and headings."""
     folded = fold(doc.user_data["minutes.text"])
     lines = split_lines(folded)
-    doc.user_data["minutes.page"] = Page(folded, lines, read_layout(folded, lines))
+    layout = read_layout(folded, lines)
+    doc.user_data["minutes.page"] = Page(
+        folded, lower_same_length(folded), lines, layout, doc.user_data["minutes.cues"]
+    )
     return doc
 
 
@@ -62,8 +92,12 @@ def minutes_mentions(doc: Doc) -> Doc:
     meeting_date = doc.user_data.get("minutes.meeting_date")
     dates = find_dates(p.folded, meeting_date)
     amounts = find_amounts(p.folded)
-    pat, _ = rules.alternation("references.jsonl")
-    refs = [(m.start(), m.end()) for m in pat.finditer(p.folded)]
+    refs = []
+    for _i, _rule, rx, keywords in rules.keyed("references.jsonl"):
+        refs.extend(
+            (m.start(), m.end()) for m in finditer_near(rx, p.folded, p.cues.windows(keywords, 8, 160))
+        )
+    refs.sort()
     doc.user_data["minutes.dates"] = dates
     doc.user_data["minutes.amounts"] = amounts
     doc.user_data["minutes.references"] = refs
@@ -77,7 +111,7 @@ def minutes_mentions(doc: Doc) -> Doc:
 def minutes_resolutions(doc: Doc) -> Doc:
     """Resolution blocks split into leaf clauses."""
     p = page(doc)
-    result: BlockResult = find_resolutions(p.folded, p.lines, p.layout)
+    result: BlockResult = find_resolutions(p.folded, p.lines, p.layout, p.cues)
     doc.user_data["minutes.resolutions"] = result
     doc.spans["resolutions"] = _spans(doc, [(lf.span[0], lf.span[1], "RESOLUTION") for lf in result.leaves])
     return doc
@@ -92,7 +126,7 @@ def minutes_attendees(doc: Doc) -> Doc:
     """
     p = page(doc)
     skip = doc.user_data["minutes.resolutions"].spans
-    people: list[Person] = find_people(p.folded, p.lines, skip)
+    people: list[Person] = find_people(p.folded, p.lines, skip, p.cues)
     if doc.has_annotation("ENT_IOB"):
         people = _add_entity_candidates(doc, people, skip)
     doc.user_data["minutes.people"] = people
@@ -131,7 +165,7 @@ def minutes_actions(doc: Doc) -> Doc:
     skip = doc.user_data["minutes.resolutions"].spans
     found: list[NarrativeAction] = find_action_lines(p.folded, p.lines, p.layout)
     taken = skip + [a.text_span for a in found]
-    found += find_narrative_actions(p.folded, taken)
+    found += find_narrative_actions(p.folded, taken, p.cues)
     found.sort(key=lambda a: a.text_span[0])
     doc.user_data["minutes.narrative_actions"] = found
     doc.spans["actions"] = _spans(doc, [(a.text_span[0], a.text_span[1], "ACTION") for a in found])

@@ -129,19 +129,28 @@ _ORD = rb"(?:st|nd|rd|th|ST|ND|RD|TH)"
 #: month names as minutes print them: Title case or capitals, never lower case ("2 may be")
 _MONTH_CASED = b"|".join(alt for name in _BY_LENGTH for alt in (name.title().encode(), name.upper().encode()))
 _MONTH_LOWER = "|".join(_BY_LENGTH)
+#: a misspelt month keeps its first three letters ("Febuary"); with a day and a year it is a date
+#: whose ISO date cannot be read
+_MONTH_START = b"|".join(
+    alt for (name, *_) in _MONTH_NAMES for alt in (name[:3].title().encode(), name[:3].upper().encode())
+)
 
 #: finds dates on the digit-blind copy. Every branch starts at a day or year digit after a space (the
-#: literal "0" first lets the engine skip ahead to the next digit); the last branch is the tail of
-#: a month-first date (``May 3, 2016``), whose month :data:`_MONTH_BEFORE` checks.
+#: literal "0" first lets the engine skip ahead to the next digit); the last two are a misspelt
+#: month (``31st Febuary 2020``) and the tail of a month-first date (``May 3, 2016``), whose month
+#: :data:`_MONTH_BEFORE` checks.
 _SCAN_DATE = re.compile(
-    rb"0(?<= 0)(?:"
-    rb"0?" + _ORD + rb"?(?:\s{1,3}(?:of|OF))?\s{1,3}(?:" + _MONTH_CASED + rb")\b(?:\.?,?\s{1,3}0000(?!0))?"
-    rb"|0?/00?/(?:0000|00)(?![0/])"
-    rb"|0?\.00?\.0000(?!0|\.0)"
-    rb"|0?-00?-0000(?!0|-0)"
-    rb"|000-00-00(?!0)"
-    rb"|(?P<tail>0?" + _ORD + rb"?,?\s{1,3}0000(?!0))"
-    rb")"
+    # the day's digits are taken possessively (?+, {}+): no branch needs them given back, and a page of
+    # figures then costs one quick failure per number instead of a backtracking search
+    rb"0(?<= 0)(?:0?+(?:"
+    rb"" + _ORD + rb"?(?:\s{1,3}(?:of|OF))?\s{1,3}+(?=[JFMASOND])(?:"
+    rb"(?:" + _MONTH_CASED + rb")\b(?:\.?,?\s{1,3}0000(?!0))?"
+    rb"|(?P<misspelt>(?:" + _MONTH_START + rb")[a-zA-Z]{1,8},?\s{1,3}0000(?!0)))"
+    rb"|/00?/(?:0000|00)(?![0/])"
+    rb"|\.00?\.0000(?!0|\.0)"
+    rb"|-00?-0000(?!0|-0)"
+    rb"|(?P<tail>" + _ORD + rb"?,?\s{1,3}0000(?!0))"
+    rb")|000-00-00(?!0))"
 )
 _MONTH_BEFORE = re.compile(rb" (?:" + _MONTH_CASED + rb")\.?\s{1,3}\Z")
 
@@ -221,8 +230,9 @@ def find_dates(text: str, meeting_date: date | None) -> list[DateMention]:
     """Every day-precise date in ``text``, in order, with ``text[start:end] == mention.text``.
 
     Month-only dates, bare years, ``2017/18``, times, version numbers and impossible dates
-    (``31/02/2019``) are not mentions. A date without a year takes the meeting's year; with no
-    meeting date its ISO ``date`` is None.
+    (``31/02/2019``, ``30 February 2019``) are not mentions. A date without a year takes the
+    meeting's year; with no meeting date its ISO ``date`` is None, as it is for a day and year
+    around a misspelt month (``31st Febuary 2020``): a date was printed, but not a readable one.
 
     :param text: usually ``fold(text)``; offsets are offsets in it.
     :param meeting_date: the meeting's date, for dates printed without a year.
@@ -237,6 +247,9 @@ def find_dates(text: str, meeting_date: date | None) -> list[DateMention]:
             if month is None:
                 continue
             start = month.start()
+        elif m.start("misspelt") >= 0:  # printed as a date, but which one cannot be read
+            out.append(DateMention(text[start:end], None, (start, end)))
+            continue
         read = _READ_DATE.fullmatch(text, start, end)
         if read is None:  # a separator the copy blanked sits inside ("3 (May 2016")
             continue
@@ -402,7 +415,11 @@ def _trie_regex(node: dict[str, Any]) -> str:
     order = sorted((ch for ch in node if ch), key=lambda ch: _INITIALS.find(ch) % 100)
     parts = [(_SPACES if ch == " " else re.escape(ch)) + _trie_regex(node[ch]) for ch in order]
     if "" in node:
-        parts.append(r"\b(?:" + "|".join(node[""]) + ")")
+        rests = node[""]
+        if all(r.startswith(_SPACES) for r in rests):  # then each rest opens with a literal: fast to skip
+            parts.append(r"\b" + _SPACES + "(?:" + "|".join(r.removeprefix(_SPACES) for r in rests) + ")")
+        else:
+            parts.append(r"\b(?:" + "|".join(rests) + ")")
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import rules
-from .text import Line
+from .text import Line, rx
 
 _TITLE_LABELS = re.compile(
     r"^(?:agenda\s+item(?:\s+\d+[a-z]?)?|issue\s*[-–]\s*meetings|decision\s+details|item|"
@@ -203,8 +203,8 @@ def _read_report(lay: Layout, folded: str, nonblank: list[Line]) -> None:
         m = _REPORT_IN_TEXT.search(folded, 0, min(len(folded), 4000))
         if m:
             kind = m.group("kind")
-            author = re.sub(r"\s+", " ", m.group("author")).strip()
-            author = re.sub(r"\s+(?:on|and|which|that)$", "", author)
+            author = rx.sub(r"\s+", " ", m.group("author")).strip()
+            author = rx.sub(r"\s+(?:on|and|which|that)$", "", author)
             lay.report = (kind[:1].upper() + kind[1:], author, m.start(), m.end())
 
 
@@ -223,7 +223,7 @@ def _read_meeting(lay: Layout, folded: str, nonblank: list[Line]) -> None:
         m = _HEADING_DATE.match(ln.text)
         if m and not _REPORT.match(ln.text):
             committee = m.group("committee").strip().rstrip("-–, ")
-            committee = re.sub(
+            committee = rx.sub(
                 r"^(?:Minutes\s+of\s+(?:the\s+)?(?:meeting\s+of\s+(?:the\s+)?)?)", "", committee, flags=re.I
             )
             lay.meeting = {

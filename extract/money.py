@@ -7,8 +7,8 @@ whole, else a ``float`` rounded to pennies), and whose span covers exactly the a
 
 Why it is written this way: every amount starts with a currency marker, and each marker gets its
 own regex that opens with that literal, so CPython's engine jumps between markers with its fast
-literal search instead of trying a pattern at every character; a plain ``in`` test skips markers
-the text never uses. A 6 KB page costs a few microseconds.
+literal search instead of trying a pattern at every character; a plain ``in`` test skips currency
+signs the text never uses. A 6 KB page costs well under ten microseconds.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def find_amounts(text: str) -> list[Amount]:
     """
     out: list[Amount] = []
     for marker, currency, pattern in _MARKERS:
-        if marker not in text:
+        if len(marker) == 1 and marker not in text:  # memchr speed; "GBP" in text is slower than the regex
             continue
         for m in pattern.finditer(text):
             scale = _scale(m)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import Line, finditer_near, lower_same_length, windows
+from .cues import Cues
+from .text import Line, finditer_near, rx
 
 HONORIFICS = {
     "councillor": "Councillor",
@@ -80,7 +81,9 @@ _ORG_WORDS = re.compile(
     r"Barnardos|Barnardo's|Refuge|Action|Aid|Care|Support|Project|CCG|Clinical\s+Commissioning|Infirmary|Hospitals?|"
     r"Clinic|Practice|Surgery|Library|Museum|Academy|Institute|Bank|Constabulary|Federation|Council|Chamber|"
     r"Cooperative|Co-operative|Campaign|Coalition|Consortium|Services|Healthcare|Health|Railways?|Buses|Airport|"
-    r"Water|Energy|Homes|Estates|Cathedral|Diocese|Parish)\b"
+    r"Water|Energy|Homes|Estates|Cathedral|Diocese|Parish|Engineering|Consulting|Consultancy|Construction|"
+    r"Developments|Properties|Solicitors|Associates|Partners|Enterprises|Industries|Holdings|Media|Bus|Buses|"
+    r"Transport|Travel|Chambers?)\b"
 )
 _ROLE_HEAD = re.compile(
     r"^(?:(?:Deputy|Assistant|Acting|Interim|Senior|Principal|Chief|Lead|Joint|Strategic|Executive|Shadow)\s+)*"
@@ -88,12 +91,30 @@ _ROLE_HEAD = re.compile(
     r"Executive|Co-ordinator|Coordinator|Commissioner|Nurse|Member)\b"
 )
 
+#: cue words (whole tokens) near which the sentence rules below can match
+APOLOGY_CUES = ("apologies", "apology")
+ATTEND_CUES = (
+    "attended",
+    "attending",
+    "invited",
+    "were present",
+    "was present",
+    "attendance",
+    "presented",
+    "gave a presentation",
+    "introduced the",
+)
+WELCOME_CUES = ("welcomed", "introduced")
+ROLE_ONLY_CUES = ("attended", "attendance", "presented", "introduced the report", "gave a presentation")
+CUE_WORDS = APOLOGY_CUES + ATTEND_CUES + WELCOME_CUES + ROLE_ONLY_CUES
+
 _LIST_HEAD = re.compile(
     r"^(?P<head>PRESENT|Present|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|Panel|"
     r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
     r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
     r"OFFICERS(?:\s+PRESENT)?|Officers\s+in\s+attendance|Other\s+[Aa]ttendees|Others\s+[Pp]resent|Secretariat|SECRETARIAT|"
-    r"Observers?|Guests?|Invited|Witnesses|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Apologies(?:\s+for\s+[Aa]bsence)?)"
+    r"Observers?|Guests?|Invited|Witnesses|Co-opted\s+[Mm]embers?|CO-OPTED\s+MEMBERS?|"
+    r"APOLOGIES(?:\s+FOR\s+ABSENCE)?|Apologies(?:\s+for\s+[Aa]bsence)?)"
     r"\s*(?::-|:|–|-(?=\s))\s*(?P<rest>.*)$"
 )
 _APOLOGIES_SENTENCE = re.compile(
@@ -148,7 +169,7 @@ def _tidy(s: str | None) -> str | None:
     if s is None:
         return None
     s = " ".join(s.split()).strip(" ,;:.–-")
-    s = re.sub(r"^(?:and|the\s+following)\s+", "", s)
+    s = rx.sub(r"^(?:and|the\s+following)\s+", "", s)
     return s or None
 
 
@@ -161,13 +182,14 @@ _ROLE_NOUN = (
 _ROLE_ONLY_PART = re.compile(
     rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'&-]*)*)?$"
 )
+_DASH_DESC = re.compile(r"\s*(?:\([^)]*\)\s*)?[–-]\s+(?P<d>[^()]+?)(?:\s*\([^)]*\))?\s*$")
 _OFFICER_ROLE = re.compile(r"\b(?:Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead)\b")
 _ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
 
 
 def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
-    parts = [p.strip() for p in re.split(r",\s*", desc) if p.strip()]
+    parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
     role = org = None
     for n, p in enumerate(parts):
         if _ROLE_SHAPE.search(p) or _ROLE_HEAD.match(p):
@@ -189,26 +211,26 @@ def _role_or_org(desc: str) -> tuple[str | None, str | None]:
 
 
 def _is_name(s: str) -> bool:
-    s = re.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", s.strip())
+    s = rx.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", s.strip())
     return bool(NAME_RE.fullmatch(s)) and not _ROLE_HEAD.match(s)
 
 
 class PeopleReader:
     """Collects attendees from one text; ``folded`` and ``lines`` come from :mod:`extract.text`."""
 
-    def __init__(self, folded: str, lines: list[Line], skip: list[tuple[int, int]]) -> None:
+    def __init__(self, folded: str, lines: list[Line], skip: list[tuple[int, int]], cues: Cues) -> None:
         self.f = folded
         self.lines = lines
         self.skip = skip
         self.people: list[Person] = []
         self.seen: set[tuple[str | None, str | None]] = set()
-        self.lower = lower_same_length(folded)
+        self.cues = cues
 
     def near(
         self, pattern: re.Pattern[str], keywords: tuple[str, ...], before: int = 0, after: int = 400
     ) -> list[re.Match[str]]:
         """Matches of ``pattern`` around the keywords it needs (see :func:`extract.text.windows`)."""
-        return finditer_near(pattern, self.f, windows(self.lower, keywords, before, after))
+        return finditer_near(pattern, self.f, self.cues.windows(keywords, before, after))
 
     def add(self, p: Person) -> None:
         key = ((p.name or "").lower(), None if p.name else (p.role or "").lower())
@@ -291,13 +313,13 @@ class PeopleReader:
             idx = j
 
     def _entries(self, s: int, e: int, capacity: str, one_per_line: bool) -> None:
-        """Split one list line into people (``Councillor Mrs Smith in the chair. Councillors Brown, Green``)."""
+        """Split one list line into people (``Cllr Mrs Smith in the chair. Councillors Brown, Green``)."""
         text = self.f[s:e]
         # sentences inside one list paragraph ("… in the chair. Councillors …")
-        for sm in re.finditer(r"[^.;]+(?:\.|;|$)", text):
+        for sm in rx.finditer(r"[^.;]+(?:\.|;|$)", text):
             chunk_s = s + sm.start()
             chunk = sm.group(0)
-            if one_per_line and "," in chunk and not re.search(r"\b(?:Councillors|Cllrs)\b", chunk):
+            if one_per_line and "," in chunk and not rx.search(r"\b(?:Councillors|Cllrs)\b", chunk):
                 self._name_desc(chunk_s, chunk, capacity)
             else:
                 self._name_list(chunk_s, chunk, capacity)
@@ -306,7 +328,7 @@ class PeopleReader:
         """``Inspector Jane Doe, Example Police`` → one person with a role or organisation."""
         lead = len(chunk) - len(chunk.lstrip("•·-* "))
         body = chunk[lead:]
-        m = re.match(
+        m = rx.match(
             rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*,\s*(?P<desc>.+?)\s*\.?$",
             body,
         )
@@ -336,7 +358,7 @@ class PeopleReader:
         self._subject_list(s, chunk, capacity)
 
     def _apologies(self) -> None:
-        for m in self.near(_APOLOGIES_SENTENCE, ("apolog",)):
+        for m in self.near(_APOLOGIES_SENTENCE, APOLOGY_CUES):
             if self._skipped(m.start()):
                 continue
             self._name_list(m.start("list"), m.group("list"), "apology")
@@ -346,7 +368,7 @@ class PeopleReader:
         f = self.f
         for vm in self.near(
             _ATTEND_VERB,
-            ("attended", "invited", "present", "attendance", "gave a presentation", "introduced the"),
+            ATTEND_CUES,
             40,
             40,
         ):
@@ -354,18 +376,18 @@ class PeopleReader:
                 continue
             start = _sentence_start(f, vm.start())
             subject = f[start : vm.start()]
-            if not _PERSON_START.match(subject.lstrip()) or re.search(
+            if not _PERSON_START.match(subject.lstrip()) or rx.search(
                 r"\b(?:welcomed|introduced)\b", subject
             ):
                 continue
             verb = vm.group(0)
             after = f[vm.end() : vm.end() + 60]
             capacity = "invited"
-            if re.match(r"(?:presented|gave|introduced)", verb):
+            if rx.match(r"(?:presented|gave|introduced)", verb):
                 capacity = "officer"
-            elif re.search(r"\b(?:present|in\s+attendance)\b", verb) and "invited" not in verb:
+            elif rx.search(r"\b(?:present|in\s+attendance)\b", verb) and "invited" not in verb:
                 capacity = "officer"
-            elif re.match(
+            elif rx.match(
                 r"\s+(?:the\s+meeting\s+)?(?:to\s+(?:present|give|answer|speak|address|update))", after
             ):
                 capacity = "witness"
@@ -375,7 +397,7 @@ class PeopleReader:
             tail = f[vm.end() : tail_end if tail_end != -1 else len(f)]
             if _REPS_INTRO.search(tail.rstrip()):
                 self._rep_lines(tail_end + 1 if tail_end != -1 else len(f), capacity)
-        for wm in self.near(_WELCOMED, ("welcomed", "introduced"), 0, 600):
+        for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
                 continue
             self._subject_list(wm.start("list"), wm.group("list"), "witness")
@@ -409,7 +431,7 @@ class PeopleReader:
         starts: list[int] = []
         role_only: list[int] = []
         shared_until: dict[int, int] = {}
-        has_honorific = re.search(rf"\b{_HON}\s", subject) is not None
+        has_honorific = rx.search(rf"\b{_HON}\s", subject) is not None
         i = 0
         while i < len(parts):
             if _ROLE_ONLY_PART.match(texts[i]) and (
@@ -417,7 +439,7 @@ class PeopleReader:
             ):
                 # "the Director of Adult Social Care attended", "Officers: Area Planning Manager, …"
                 ps, pe = parts[i]
-                role = _tidy(re.sub(r"^[Tt]he\s+", "", texts[i]))
+                role = _tidy(rx.sub(r"^[Tt]he\s+", "", texts[i]))
                 at = s + ps + (4 if texts[i][:4].lower() == "the " else 0)
                 self.add(Person(None, None, role, None, "officer", at, at + len(role or "")))
                 role_only.append(i)
@@ -429,20 +451,20 @@ class PeopleReader:
             if (
                 i
                 and has_honorific
-                and not re.match(rf"{_HON}\s", texts[i])
+                and not rx.match(rf"{_HON}\s", texts[i])
                 and "," not in subject[parts[i - 1][1] : parts[i][0]]
             ):
                 i += 1  # "… for Children and Young People": a bare name joined by "and" ends a description
                 continue
             starts.append(i)
-            hm = re.match(rf"(?P<hon>{_HON})\s", texts[i])
+            hm = rx.match(rf"(?P<hon>{_HON})\s", texts[i])
             j = i + 1
             if hm and hm.group("hon").lower().rstrip(".") in ("councillors", "cllrs"):
                 while j < len(parts) and _is_name(texts[j]):
                     j += 1
                 shared_until[i] = j
             i = j
-        in_chair = bool(re.search(r"\bin\s+the\s+chair\b", subject))
+        in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
         before = len(self.people)
         bounds = sorted(starts + role_only)
         for i in starts:
@@ -453,18 +475,26 @@ class PeopleReader:
                     s, subject, parts[i : shared_until[i]], parts[shared_until[i] : nxt], capacity
                 )
                 continue
-            m = re.match(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})", texts[i])
+            m = rx.match(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})", texts[i])
             if m is None:
                 continue
             self._one(s, subject, ps, pe, m, parts[i + 1 : nxt], capacity, in_chair)
-        # "Graham Ashdown, Chief Executive, and Priya Nandra, Volunteer Co-ordinator, of the X Trust"
+        # "Chief Inspector Dawn Mercer and Sergeant Luke Pattinson, Northvale Police": one organisation
         added = self.people[before:]
+        for k in range(len(added) - 2, -1, -1):
+            p, q = added[k], added[k + 1]
+            if p.role is None and p.organisation is None and q.organisation and q.role is None:
+                gap = subject[p.end - s : q.start - s] if s <= p.end <= q.start else ""
+                if gap.strip() in ("and", "&"):
+                    added[k] = Person(p.name, p.honorific, None, q.organisation, p.capacity, p.start, p.end)
+                    self.people[before + k] = added[k]
+        # "Graham Ashdown, Chief Executive, and Priya Nandra, Volunteer Co-ordinator, of the X Trust"
         if (
             len(added) > 1
             and added[-1].organisation
-            and re.match(r"of\s", subject[parts[-1][0] : parts[-1][1]])
+            and rx.match(r"of\s", subject[parts[-1][0] : parts[-1][1]])
         ):
-            org = re.sub(r"^of\s+(?:the\s+)?", "", added[-1].organisation)
+            org = rx.sub(r"^of\s+(?:the\s+)?", "", added[-1].organisation)
             for k, p in enumerate(added):
                 if p.organisation is None or p is added[-1]:
                     self.people[before + k] = Person(
@@ -485,18 +515,21 @@ class PeopleReader:
         """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
         tail = subject[ps + m.end() : pe]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
-        dash = re.match(r"\s*[–-]\s+(?P<d>[^()]+)", tail)
-        if dash and not desc:
-            desc = dash.group("d")
-        desc = re.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc.strip())
-        paren = re.search(r"\(([^)]{2,80})\)", tail)
+        dash = _DASH_DESC.match(tail)
+        if dash:
+            # "Councillor J Osborne (Eastmoor Borough Council) – Chair", "Raj Sethi – Finance Manager, X"
+            desc = f"{dash.group('d').strip()}, {desc}" if desc else dash.group("d")
+        desc = rx.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc.strip())
+        paren = rx.search(r"\(([^)]{2,80})\)", tail)
         role, org = _role_or_org(desc) if desc else (None, None)
-        if paren and not (role or org):
+        if paren and not (role and org):
             note = paren.group(1)
-            reason = capacity == "apology" and not (_ROLE_WORDS.search(note) or _ORG_WORDS.search(note))
-            if not reason and not re.match(r"(?i)for\s|item|minute", note):
-                role, org = _role_or_org(note)
-        if role is None and in_chair and re.search(r"\bin\s+the\s+chair\b", tail):
+            # "(work commitments)" after an apology is a reason, not a role
+            reason = capacity == "apology" and note[:1].islower()
+            if not reason and not rx.match(r"(?i)for\s|item|minute", note):
+                r2, o2 = _role_or_org(note)
+                role, org = role or r2, org or o2
+        if role is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
             role = "Chair"
         hon = _honorific(m.group("hon"))
         cap = capacity
@@ -525,35 +558,35 @@ class PeopleReader:
     ) -> None:
         """``Councillors A Khan and P Akhtar, Cabinet Member and Deputy Cabinet Member for X``."""
         first = subject[names[0][0] : names[0][1]]
-        hm = re.match(rf"(?P<hon>{_HON})\s+", first)
+        hm = rx.match(rf"(?P<hon>{_HON})\s+", first)
         hon = _honorific(hm.group("hon")) if hm else None
         spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1]), *names[1:]]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         roles: list[str | None] = [None] * len(spans)
         if desc:
-            fm = re.search(r"\s+(?:for|of)\s+.+$", desc)
+            fm = rx.search(r"\s+(?:for|of)\s+.+$", desc)
             suffix = fm.group(0) if fm else ""
             heads = desc[: fm.start()] if fm else desc
-            heads_parts = [h for h in re.split(r"\s*(?:,|\band\b|&)\s*", heads) if h]
+            heads_parts = [h for h in rx.split(r"\s*(?:,|\band\b|&)\s*", heads) if h]
             if len(heads_parts) == len(spans):
                 roles = [_tidy(h + suffix) for h in heads_parts]
             else:
                 roles = [_tidy(desc)] * len(spans)
-        in_chair = bool(re.search(r"\bin\s+the\s+chair\b", subject))
+        in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
         for (a, b), role in zip(spans, roles, strict=True):
-            nm = re.match(_NAME, subject[a:b])
+            nm = rx.match(_NAME, subject[a:b])
             if nm is None:
                 continue
             tail = subject[a + nm.end() : b]
             r, o = _role_or_org(role) if role else (None, None)
-            paren = re.search(r"\(([^)]{2,80})\)", tail)
+            paren = rx.search(r"\(([^)]{2,80})\)", tail)
             if (
                 paren
                 and not (r or o)
                 and not (capacity == "apology" and not _ROLE_WORDS.search(paren.group(1)))
             ):
                 r, o = _role_or_org(paren.group(1))
-            if r is None and in_chair and re.search(r"\bin\s+the\s+chair\b", tail):
+            if r is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
                 r = "Chair"
             cap = "invited" if capacity in ("officer", "witness") else capacity
             self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))
@@ -561,7 +594,7 @@ class PeopleReader:
     def _role_only(self) -> None:
         for m in self.near(
             _ROLE_ONLY,
-            ("attended", "attendance", "presented", "introduced the report", "gave a presentation"),
+            ROLE_ONLY_CUES,
             200,
             120,
         ):
@@ -573,41 +606,34 @@ class PeopleReader:
             self.add(Person(None, None, role, None, "officer", s, e))
 
 
+_LIST_SEP = re.compile(r"[(),;&]| and ")
+
+
 def split_list(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each part of a list split on commas, semicolons, ``and`` and ``&``
     outside brackets; parts are trimmed."""
     out: list[tuple[int, int]] = []
     depth = 0
     start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        cut = 0
+    for m in _LIST_SEP.finditer(text):
+        ch = m.group()
         if ch == "(":
             depth += 1
         elif ch == ")":
             depth = max(0, depth - 1)
         elif depth == 0:
-            if ch in ",;&":
-                cut = 1
-            elif ch == " " and text.startswith(" and ", i):
-                cut = 5
-        if cut:
-            out.append((start, i))
-            i += cut
-            start = i
-            continue
-        i += 1
-    out.append((start, n))
+            out.append((start, m.start()))
+            start = m.end()
+    out.append((start, len(text)))
     trimmed = []
     for a, b in out:
         seg = text[a:b]
         lead = len(seg) - len(seg.lstrip(" \n.:-"))
         seg2 = seg.strip(" \n.:-")
-        if seg2.startswith("and "):
-            lead += 4
-            seg2 = seg2[4:]
+        for word in ("and ", "from "):
+            if seg2.startswith(word):
+                lead += len(word)
+                seg2 = seg2[len(word) :]
         if seg2:
             trimmed.append((a + lead, a + lead + len(seg2)))
     return trimmed
@@ -615,7 +641,7 @@ def split_list(text: str) -> list[tuple[int, int]]:
 
 def _person_part(part: str) -> bool:
     """Does this list part name a person (not a role or an organisation)?"""
-    m = re.match(
+    m = rx.match(
         rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})(?=\s*(?:$|\(|[–-]\s|in\s+the\s+chair))", part.strip()
     )
     if not m:
@@ -627,15 +653,18 @@ def _person_part(part: str) -> bool:
 
 
 def _sentence_start(f: str, pos: int) -> int:
-    """Start of the sentence holding ``pos``: after the last full stop + space or blank line."""
+    """Start of the sentence holding ``pos``: after the last full stop and space, or blank line."""
     lo = max(0, pos - 600)
-    window = f[lo:pos]
-    best = 0
-    for m in re.finditer(r"(?:[.!?]\s+(?=[A-Z])|\n\s*\n\s*|:\s*\n\s*)", window):
-        best = m.end()
-    return lo + best
+    best = lo
+    for mark in (". ", "? ", "! ", ".\n", ":\n", "\n\n", "\n \n"):
+        at = f.rfind(mark, lo, pos)
+        if at != -1 and at + len(mark) > best:
+            best = at + len(mark)
+    while best < pos and f[best].isspace():
+        best += 1
+    return best
 
 
-def find_people(folded: str, lines: list[Line], skip: list[tuple[int, int]]) -> list[Person]:
+def find_people(folded: str, lines: list[Line], skip: list[tuple[int, int]], cues: Cues) -> list[Person]:
     """Attendees in text order; ``skip`` holds spans (resolution blocks) that name no attendees."""
-    return PeopleReader(folded, lines, skip).read()
+    return PeopleReader(folded, lines, skip, cues).read()

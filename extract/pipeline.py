@@ -27,6 +27,7 @@ from .records import Extraction
 MAX_CHARS = 5 * 1024 * 1024
 
 COMPONENTS = (
+    "minutes_cues",
     "minutes_layout",
     "minutes_mentions",
     "minutes_resolutions",

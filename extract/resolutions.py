@@ -13,9 +13,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from . import rules
+from .cues import Cues
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
-from .text import Line, finditer_near, lower_same_length, snap_to_lines, windows
+from .text import Line, finditer_near, lower_same_length, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
 _INLINE = re.compile(r"(?:[,;:–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
@@ -37,6 +38,7 @@ _STATUS_LINE = re.compile(
     re.I,
 )
 _FIRST_VALUES = frozenset({"1", "a", "A", "i"})
+_RUN_START_CHARS = frozenset("(1aAi•·▪◦●-*–")
 #: the end of a sentence inside a line: a full stop before a capital (a new sentence)
 _SENTENCE_STOP = re.compile(
     r"(?<![A-Z])(?<!\bNo)(?<!\bno)(?<!\bSt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!Mrs)(?<!Cllr)(?<!para)(?<!etc)"
@@ -65,6 +67,8 @@ _PAST_TENSE = re.compile(
 _KEY_WORDS = re.compile(r"[a-z0-9]+")
 #: every opener rule holds one of these words (lower-cased): only lines holding one are scanned
 _OPENER_KEYS = ("resolved", "agreed", "decision", "decided")
+#: the same, as whole tokens for the page's cue finder
+OPENER_CUES = ("resolved", "agreed", "decision", "decisions", "decided")
 
 
 @dataclass(slots=True)
@@ -101,13 +105,14 @@ class BlockResult:
 class _Reader:
     """Reads blocks from one text. Holds the folded text, its lines and the layout."""
 
-    def __init__(self, folded: str, lines: list[Line], layout: Layout) -> None:
+    def __init__(self, folded: str, lines: list[Line], layout: Layout, cues: Cues) -> None:
         self.f = folded
         self.lines = lines
         self.layout = layout
         self.line_starts = [ln.start if ln.text else ln.start for ln in lines]
         self.opener_re, self.opener_rules = rules.alternation("openers.jsonl", re.M)
         self.gaps: list[tuple[int, int]] = []
+        self.cues = cues
         self.lower = lower_same_length(folded)
 
     # -- helpers -----------------------------------------------------------------------------
@@ -139,14 +144,15 @@ class _Reader:
     # -- openers -----------------------------------------------------------------------------
     def openers(self) -> list[tuple[int, int, str]]:
         out = []
+        # str.find, not the token cues: "resolved:-" can stay one token
         near = snap_to_lines(self.f, windows(self.lower, _OPENER_KEYS, 0, 0))
         for m in finditer_near(self.opener_re, self.f, near):
             s, e = m.start(), m.end()
             while s < e and self.f[s].isspace():
                 s += 1
             text = self.f[s:e]
-            hint = "recommendation" if re.search(r"recommend", text, re.I) else None
-            if re.search(r"\bdecided\s+to$", text) or re.search(r"\bdecided$", text):
+            hint = "recommendation" if rx.search(r"recommend", text, re.I) else None
+            if rx.search(r"\bdecided\s+to$", text) or rx.search(r"\bdecided$", text):
                 hint = hint or None
             out.append((s, e, hint or ""))
         return out
@@ -196,7 +202,11 @@ class _Reader:
             ):
                 # a second opener begins a block of its own
                 break
-            if not first_line and _STATUS_LINE.match(ln.text):
+            if (
+                not first_line
+                and _STATUS_LINE.match(ln.text)
+                and not _FUNCTION_END.search(prev_text.rstrip())
+            ):
                 # a status column flattened into the text ("Implemented"): not part of any clause
                 idx += 1
                 continue
@@ -216,7 +226,7 @@ class _Reader:
                 # not a marker: a continuation of the current clause, or the end of the block
                 current = flat[-1] if flat else unnumbered[-1]
                 if not first_line and not self._continues(prev_text, ln, saw_blank, bool(flat)):
-                    if not flat and re.match(r"(?:That|that)\b", ln.text) and not self.is_stop_line(idx):
+                    if not flat and rx.match(r"(?:That|that)\b", ln.text) and not self.is_stop_line(idx):
                         self._close(unnumbered, ln.start)
                         unnumbered.append(Clause([], 0, ln.start, ln.start, ln.end))
                     else:
@@ -228,7 +238,7 @@ class _Reader:
                 if openerless:
                     break
                 if not first_line and saw_blank and not self._continues(prev_text, ln, saw_blank, False):
-                    if not re.match(r"(?:That|that)\b", ln.text):
+                    if not rx.match(r"(?:That|that)\b", ln.text):
                         break
                 unnumbered.append(Clause([], 0, seg_start, seg_start, ln.end))
             if unnumbered and not flat:
@@ -364,8 +374,8 @@ def _key(f: str, span: tuple[int, int]) -> str:
 
 
 def _conditions(f: str, body: tuple[int, int]) -> bool:
-    pat, _ = rules.alternation("conditions.jsonl", re.I)
-    return pat.search(f, body[0], body[1]) is not None
+    text = f[body[0] : body[1]]
+    return rules.any_match("conditions.jsonl", text, text.lower(), re.I)
 
 
 def _leaves(
@@ -400,9 +410,9 @@ def _last_end(c: Clause) -> int:
     return _last_end(c.children[-1]) if c.children else c.end
 
 
-def find_resolutions(folded: str, lines: list[Line], layout: Layout) -> BlockResult:
+def find_resolutions(folded: str, lines: list[Line], layout: Layout, cues: Cues) -> BlockResult:
     """Every leaf resolution clause on the page, in order, each counted once per item."""
-    reader = _Reader(folded, lines, layout)
+    reader = _Reader(folded, lines, layout, cues)
     leaves: list[LeafClause] = []
     spans: list[tuple[int, int]] = []
     covered_until = -1
@@ -451,23 +461,24 @@ def _openerless(reader: _Reader, spans: list[tuple[int, int]]) -> list[LeafClaus
     f = reader.f
     out: list[LeafClause] = []
     blocked_items = {reader.item_of(s) for s, _ in spans}
+    if len(reader.layout.items) == 1 and blocked_items:
+        return out  # the page's one item already has its resolution block
     idx = 0
     lines = reader.lines
     while idx < len(lines):
         ln = lines[idx]
         idx += 1
-        if not ln.text or _inside(ln.start, spans):
+        # a list that starts a run begins "(1)", "1.", "(a)", "a)", "A.", "(i)" … (after any bullet)
+        if not ln.text or ln.text[0] not in _RUN_START_CHARS:
             continue
         cs = reader.content_start(ln)
         mk = read_marker(f, cs)
-        if mk is None or mk.form in ("dotted", "bare"):
+        if mk is None or mk.form in ("dotted", "bare") or mk.value not in _FIRST_VALUES:
             continue
-        if mk.value not in ("1", "a", "A", "i"):
+        if _inside(ln.start, spans):
             continue
         item = reader.item_of(ln.start)
-        if item in blocked_items and len(reader.layout.items) > 1:
-            continue
-        if item in blocked_items and len(reader.layout.items) == 1:
+        if item in blocked_items:
             continue
         limit = reader.item_end(ln.start)
         clauses, end, _ = reader.parse_block(ln.start, limit, openerless=True)
@@ -508,7 +519,7 @@ def _past_tense(reader: _Reader, item: Item | None) -> list[LeafClause]:
         s, e = m.start(), m.end()
         while s < e and reader.f[s].isspace():
             s += 1
-        if re.search(r"\b(?:noted|received)\s+that\b", reader.f[s:e]):
+        if rx.search(r"\b(?:noted|received)\s+that\b", reader.f[s:e]):
             continue  # "noted that X is still active": narrative, not a resolution
         out.append(LeafClause(None, (), (s, e), (s, e), reader.item_of(s), None))
     return out

@@ -85,6 +85,59 @@ def compiled(name: str, label: str | None = None, flags: int = 0) -> tuple[tuple
 
 
 @cache
+def keyed(name: str, flags: int = 0) -> tuple[tuple[int, Rule, re.Pattern[str], tuple[str, ...]], ...]:
+    """Each rule compiled with its ``keywords``: lower-case strings one of which must occur in
+    the lower-cased text for the rule to match (a ``str in`` test is far cheaper than a regex scan).
+    A rule without keywords always runs. ``tests/extract/test_rules.py`` checks the keywords."""
+    return tuple(
+        (i, rule, re.compile(rule.pattern, flags), tuple(rule.data.get("keywords", ())))
+        for i, rule in enumerate(rules(name))
+    )
+
+
+@cache
+def _keyword_index(name: str) -> tuple[tuple[str, frozenset[int]], ...]:
+    """Each distinct keyword of a rule file with the rules that list it."""
+    index: dict[str, set[int]] = {}
+    for i, rule in enumerate(rules(name)):
+        for k in rule.data.get("keywords", ()):
+            index.setdefault(k, set()).add(i)
+    return tuple((k, frozenset(v)) for k, v in index.items())
+
+
+def _live(name: str, lower: str) -> set[int]:
+    """Indices of the rules of ``name`` whose keywords occur in ``lower`` (or that have none)."""
+    live = {i for i, rule in enumerate(rules(name)) if not rule.data.get("keywords")}
+    for k, idxs in _keyword_index(name):
+        if k in lower:
+            live |= idxs
+    return live
+
+
+def first_matches(
+    name: str, text: str, lower: str, flags: int = 0
+) -> list[tuple[int, int, Rule, re.Match[str]]]:
+    """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
+    sorted by position then file order; rules whose keywords are all absent are skipped."""
+    out = []
+    live = _live(name, lower)
+    for i, rule, pattern, _keywords in keyed(name, flags):
+        if i not in live:
+            continue
+        m = pattern.search(text)
+        if m is not None:
+            out.append((m.start(), i, rule, m))
+    out.sort(key=lambda t: (t[0], t[1]))
+    return out
+
+
+def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
+    """Does any rule of ``name`` match ``text``?"""
+    live = _live(name, lower)
+    return any(pattern.search(text) is not None for i, _r, pattern, _k in keyed(name, flags) if i in live)
+
+
+@cache
 def alternation(name: str, flags: int = 0) -> tuple[re.Pattern[str], dict[str, Rule]]:
     """All rules of ``name`` as one regex; ``match.lastgroup`` names the rule (``r<index>``)."""
     parts = []

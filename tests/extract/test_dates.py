@@ -44,6 +44,8 @@ FOUND = [
     ("by 21st November.", None, [("21st November", None)]),
     ("on 3 Sep.", MEETING, [("3 Sep", "2016-09-03")]),
     ("on 29 February", None, [("29 February", None)]),  # possible in a leap year
+    ("by 31st Febuary 2020.", None, [("31st Febuary 2020", None)]),  # a date, but not a readable one
+    ("on 3rd of Septmber 2019", MEETING, [("3rd of Septmber 2019", None)]),
     ("on 29 February", date(2016, 1, 5), [("29 February", "2016-02-29")]),
     ("2nd October,\n2018", None, [("2nd October,\n2018", "2018-10-02")]),
     ("(3 May 2016)", None, [("3 May 2016", "2016-05-03")]),
@@ -79,6 +81,7 @@ NOT_DATES = [
     "£1,347,955 and £2.8m",
     "31/02/2019",  # impossible
     "30 February 2019",
+    "31st Febuary",  # misspelt and no year: too little to call a date
     "32 May 2016",
     "14/13/2019",
     "3 May 2316",  # not a plausible year
@@ -168,6 +171,55 @@ DUES = [
         "meeting-future",
     ),
     ("That officers report to the next meeting.", MEETING, "the next meeting", None, [], "meeting-next"),
+    (
+        "That the Head of Service attends the next meeting",
+        MEETING,
+        "the next meeting",
+        None,
+        [],
+        "meeting-next",
+    ),
+    ("be invited to attend a future meeting", MEETING, "a future meeting", None, [], "meeting-future"),
+    (
+        "report to the meeting on\n21 March 2018.",
+        MEETING,
+        "the meeting on\n21 March 2018",
+        "2018-03-21",
+        [],
+        "meeting-on-date",
+    ),
+    (
+        "a map, before the Cabinet meeting on 8 March 2018.",
+        MEETING,
+        "the Cabinet meeting on 8 March 2018",
+        "2018-03-08",
+        [],
+        "meeting-on-date",
+    ),
+    (
+        "a draft for the meeting on 10 March",
+        MEETING,
+        "the meeting on 10 March",
+        "2017-03-10",
+        [],
+        "meeting-on-date",
+    ),
+    (
+        "to the next meeting on 3 July",
+        MEETING,
+        "the next meeting on 3 July",
+        "2016-07-03",
+        [],
+        "meeting-on-date",
+    ),
+    (
+        "to the meeting on 31st Febuary 2020",
+        MEETING,
+        "the meeting on 31st Febuary 2020",
+        None,
+        ["W_DUE_UNREADABLE"],
+        "meeting-on-date",
+    ),
     (
         "be considered at the next meeting of the Committee",
         None,
@@ -342,7 +394,8 @@ def test_every_due_rule_is_exercised() -> None:
 NO_DUES = [
     "the report of 3 May 2016 be noted",
     "That the report be noted.",
-    "the report considered by Cabinet at their meeting on 2nd October, 2018",
+    "the meeting on 2nd October, 2018 noted the report",
+    "considered by Cabinet at their meeting",
     "contracts commencing 1 July, 2019",
     "the next meeting will be held on 3 May",
     "the March meeting was inquorate",

@@ -1,0 +1,136 @@
+"""Hand-checked fixture minutes: the extractor must find exactly the facts each expected file lists.
+
+The fixtures cover every row of shared/FORMATS.md (see ``formats`` in each expected file), so a
+failure here names a house style the extractor does not yet read. The well-formedness tests check
+the expectations themselves against their texts, so a typo in a fixture fails loudly.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extract.evaluate import FORMATS, PAGE_SHAPES, Fixture, compare, load_fixture, norm
+from extract.records import CAPACITIES, KINDS, ORIGINS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PATHS = sorted(FIXTURES.glob("*.txt"))
+KEYS = {
+    "formats", "meeting_date", "title", "report", "resolutions", "actions", "attendees", "dates", "amounts",
+    "references", "warnings",
+}  # fmt: skip
+FOLLOWUP_KINDS = {"request", "recommendation", "referral"}
+
+
+def _load_all() -> list[Fixture]:
+    return [load_fixture(p) for p in PATHS]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_fixture(path: Path) -> None:
+    from extract import extract_minutes
+
+    fixture = load_fixture(path)
+    result = extract_minutes(fixture.text, source_name=fixture.name, meeting_date=fixture.meeting_date)
+    report = compare(fixture.expected, result.to_dict())
+    if not report.ok:
+        lines = "\n".join(report.mismatches)
+        pytest.fail(f"{fixture.name}: {len(report.mismatches)} mismatches\n{lines}", pytrace=False)
+
+
+def test_enough_fixtures() -> None:
+    assert len(PATHS) >= 40
+
+
+def test_every_page_shape_covered() -> None:
+    covered = {f for fx in _load_all() for f in fx.formats}
+    assert not set(PAGE_SHAPES) - covered
+
+
+def test_every_format_covered() -> None:
+    covered = {f for fx in _load_all() for f in fx.formats}
+    assert [f for f in FORMATS if f not in covered] == []
+
+
+def _problems(fx: Fixture) -> list[str]:
+    """Ways in which an expected file disagrees with its own text or with the conventions."""
+    exp, text = fx.expected, norm(fx.text)
+    cased = norm(fx.text, keep_case=True)
+    out = [f"unknown key {k}" for k in exp if k not in KEYS]
+    out += [f"unknown format {f!r}" for f in fx.formats if f not in FORMATS]
+    if not fx.formats:
+        out.append("no formats listed")
+    if exp.get("meeting_date"):
+        date.fromisoformat(exp["meeting_date"])
+    followups = []
+    for r in exp.get("resolutions", []):
+        if norm(r["contains"]) not in text:
+            out.append(f"resolution text not found: {r['contains']!r}")
+        if r.get("kind") not in KINDS:
+            out.append(f"bad kind {r.get('kind')!r}")
+        if r.get("kind") in FOLLOWUP_KINDS and r.get("needs_followup") is False:
+            out.append(f"{r['contains']!r}: a {r['kind']} always needs follow-up")
+        if r.get("kind") in {"noting", "other"} and r.get("needs_followup") is True:
+            out.append(f"{r['contains']!r}: a {r['kind']} never needs follow-up")
+        if r.get("needs_followup"):
+            followups.append(r.get("label"))
+    from_resolutions = [
+        a.get("resolution") for a in exp.get("actions", []) if a.get("origin") == "resolution"
+    ]
+    if "actions" in exp and "resolutions" in exp and from_resolutions != followups:
+        out.append(
+            f"resolution actions {from_resolutions} do not follow the follow-up resolutions {followups}"
+        )
+    for item in exp.get("resolutions", []) + exp.get("actions", []):
+        if item.get("owner") and norm(item["owner"], keep_case=True) not in cased:
+            out.append(f"owner not in text: {item['owner']!r}")
+        due = item.get("due")
+        if due:
+            if norm(due["text"]) not in text:
+                out.append(f"due not in text: {due['text']!r}")
+            if due.get("date"):
+                date.fromisoformat(due["date"])
+    for a in exp.get("actions", []):
+        if norm(a["contains"]) not in text:
+            out.append(f"action text not found: {a['contains']!r}")
+        if a.get("origin") not in ORIGINS:
+            out.append(f"bad origin {a.get('origin')!r}")
+    if any(a.get("owner") is None for a in exp.get("actions", [])) and "W_ACTION_NO_OWNER" not in exp.get(
+        "warnings", []
+    ):
+        out.append("an action has no owner but W_ACTION_NO_OWNER is not expected")
+    for p in exp.get("attendees", []):
+        for key in ("name", "role", "organisation"):
+            if p.get(key) and norm(p[key]) not in text:
+                out.append(f"attendee {key} not in text: {p[key]!r}")
+        if p.get("capacity") not in CAPACITIES:
+            out.append(f"bad capacity {p.get('capacity')!r}")
+        if not p.get("name") and not p.get("role"):
+            out.append("attendee with neither name nor role")
+    for d in exp.get("dates", []):
+        if norm(d["text"]) not in text:
+            out.append(f"date not in text: {d['text']!r}")
+        if d.get("date"):
+            date.fromisoformat(d["date"])
+    for m in exp.get("amounts", []) + exp.get("references", []):
+        if norm(m["text"]) not in text:
+            out.append(f"text not found: {m['text']!r}")
+    for counted in ("dates", "amounts"):
+        for m in exp.get(counted, []):
+            wanted = sum(1 for n in exp[counted] if norm(n["text"]) == norm(m["text"]))
+            if text.count(norm(m["text"])) < wanted:
+                out.append(f"{m['text']!r} is listed {wanted} times but printed fewer")
+    for key in ("resolutions", "actions"):
+        if exp.get("resolutions") == [] and exp.get(key):
+            out.append(f"{key} listed on a page without resolutions")
+    if "no resolution" in fx.formats and exp.get("resolutions") != []:
+        out.append("'no resolution' fixture must expect an empty resolutions list")
+    return out
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_fixture_is_well_formed(path: Path) -> None:
+    fixture = load_fixture(path)
+    assert _problems(fixture) == []
