@@ -7,7 +7,7 @@ spaces, curly quotes, dashes, tabs), so every offset found in it is an offset in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _FOLD = str.maketrans(
     {
@@ -113,9 +113,11 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of the folded text: ``start``/``end`` exclude the newline and outer spaces."""
+class Line(NamedTuple):
+    """One line of the folded text: ``start``/``end`` exclude the newline and outer spaces.
+
+    A NamedTuple, not a frozen dataclass: pages have hundreds of lines and tuples are cheaper to make.
+    """
 
     start: int
     end: int
