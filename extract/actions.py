@@ -20,7 +20,7 @@ _ACTION_LINE = re.compile(
     r"(?P<head>(?:ACTIONS?|Actions?)(?:\s+(?:by|for|point))?\s*(?::|–|\s-\s))\s*(?P<body>.*)$"
 )
 _BODY_OWNER = re.compile(
-    r"^(?P<owner>.{1,80}?)\s+(?:to|will|should|must|would|agreed\s+to|undertook\s+to)\s+(?=[a-z])"
+    r"^(?P<owner>.{1,80}?)\s+(?:to|will|should|must|would|agreed\s+to|undertook\s+to)\s+(?!be\b)(?=[a-z])"
 )
 _BARE_OWNER = re.compile(
     r"^(?:(?:Councillors?|Cllrs?\.?|Dr|Mr|Mrs|Ms|The|the)\s+)?[A-Z][\w'.-]*(?:\s+(?:[A-Z][\w'.-]*|and|&|of|for|/))*\s*"
@@ -28,6 +28,27 @@ _BARE_OWNER = re.compile(
 )
 #: a few words with no "to"/"will": the owner alone ("ACTION: All Board members")
 _NO_VERB = re.compile(r"(?!.*\b(?:to|will|should|must|would|be)\b)[A-Za-z][\w'.&/ -]{1,58}\.?")
+_BULLET_LEAD = re.compile(r"[•·▪●*–-]\s*")
+_TRAILING_OWNER = re.compile(r"[(\[]\s*(?P<owner>[^()\[\]]{2,80}?)\s*[)\]]\.?\s*$")
+_OWNER_SPLIT = re.compile(r"[\s/&,]+")
+_OWNER_CONNECTORS = frozenset(
+    {
+        "and",
+        "of",
+        "the",
+        "for",
+        "or",
+        "team",
+        "teams",
+        "officials",
+        "officers",
+        "members",
+        "colleagues",
+        "group",
+        "staff",
+    }
+)
+_ACRONYM = re.compile(r"[A-Z][A-Za-z]{0,2}[A-Z]{1,5}s?")
 _SENT_END = re.compile(
     r"(?<=[.!?])(?=\s+[A-Z(\"']|\s*$)|(?<=[.!?])[\"')]?\s*\n|\n\s*\n(?=\s*[A-Z•·\-*(])|\n\s*[•·▪●]"
 )
@@ -96,6 +117,9 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
             continue
         body = m.group("body").strip()
         body_start = ln.start + m.start("body")
+        lead = _BULLET_LEAD.match(body)
+        if lead:
+            body, body_start = body[lead.end() :], body_start + lead.end()
         if not body:
             # "Action:" alone, the task on the next lines
             nxt = next((x for x in lines[idx + 1 : idx + 4] if x.text), None)
@@ -106,7 +130,7 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
             ln_end = ln.end
         if (_BARE_OWNER.match(body) or _NO_VERB.fullmatch(body)) and len(body) < 60:
             # the owner alone: the task is the paragraph above
-            owner = clean_owner(body.rstrip("."), person_ok=True)
+            owner = owner_as_written(body.rstrip("."))
             j = idx - 1
             while j >= 0 and not lines[j].text:
                 j -= 1
@@ -117,10 +141,47 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
             start = lines[j].start
             out.append(NarrativeAction((start, ln_end), owner, "action_line", "action-owner-line"))
             continue
-        om = _BODY_OWNER.match(body)
-        owner = clean_owner(om.group("owner"), person_ok=True) if om else None
-        out.append(NarrativeAction((body_start, ln_end), owner, "action_line", "action-line"))
+        out.append(
+            NarrativeAction((body_start, ln_end), action_line_owner(body), "action_line", "action-line")
+        )
     return out
+
+
+def action_line_owner(body: str) -> str | None:
+    """Who an action line names: before "to <verb>" (``DCLG to produce …``), or in closing
+    brackets (``… (Ruth Hayes / Tim Allen)``, ``… [Nigel Shadbolt]``)."""
+    om = _BODY_OWNER.match(body)
+    if om:
+        owner = owner_as_written(om.group("owner"))
+        if owner:
+            return owner
+    tm = _TRAILING_OWNER.search(body)
+    if tm and not tm.group("owner").upper().startswith(("DN", "NOTE", "SEE ")):
+        return owner_as_written(tm.group("owner"))
+    return None
+
+
+def owner_as_written(raw: str) -> str | None:
+    """A role, a person, a team or a list of them as the line writes it, or None.
+
+    Accepts ``officers``, ``the Clerk``, ``Kieron O'Hara``, ``DCLG``, ``Tim Allen/Janet Hughes``,
+    ``Home Office and NPIA team``; refuses ordinary words (``Comments``, ``The views``).
+    """
+    raw = raw.strip(" ,;:.")
+    owner = clean_owner(raw, person_ok=True)
+    if owner:
+        return owner
+    words = [w for w in _OWNER_SPLIT.split(raw) if w]
+    if not 1 <= len(words) <= 9 or not raw[:1].isupper():
+        return None
+    if not all(w[:1].isupper() or w.lower() in _OWNER_CONNECTORS for w in words):
+        return None
+    capitalised = [w for w in words if w[:1].isupper()]
+    if len(capitalised) * 2 < len(words) or (
+        len(capitalised) == 1 and not _ACRONYM.fullmatch(capitalised[0]) and len(words) == 1
+    ):
+        return None  # one plain capitalised word ("Comments") names nobody
+    return raw
 
 
 def find_narrative_actions(folded: str, skip: list[tuple[int, int]], cues: Cues) -> list[NarrativeAction]:
