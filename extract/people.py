@@ -65,6 +65,13 @@ _SUR = r"(?:(?:Mc|Mac|O'|D')?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)"
 _NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
 NAME_RE = re.compile(_NAME)
 PERSON_RE = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}(?:\s+(?:and|&)\s+{_NAME})*)")
+_HON_AT = re.compile(rf"(?P<hon>{_HON})\s+")
+_HON_ANYWHERE = re.compile(rf"\b{_HON}\s")
+_HON_NAME = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})")
+_PERSON_PART = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})(?=\s*(?:$|\(|[–-]\s|in\s+the\s+chair))")
+_NAME_DESC = re.compile(
+    rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*,\s*(?P<desc>.+?)\s*\.?$"
+)
 _PERSON_START = re.compile(rf"(?:(?P<hon>{_HON})\s+)(?P<name>{_NAME})|(?P<bare>{_NAME})")
 _ROLE_WORDS = re.compile(
     r"\b(?:Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Leader|Mayor|Director|Manager|Officer|Head|Lead|"
@@ -328,10 +335,7 @@ class PeopleReader:
         """``Inspector Jane Doe, Example Police`` → one person with a role or organisation."""
         lead = len(chunk) - len(chunk.lstrip("•·-* "))
         body = chunk[lead:]
-        m = rx.match(
-            rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*,\s*(?P<desc>.+?)\s*\.?$",
-            body,
-        )
+        m = _NAME_DESC.match(body)
         if not m:
             self._name_list(s, chunk, capacity)
             return
@@ -431,7 +435,7 @@ class PeopleReader:
         starts: list[int] = []
         role_only: list[int] = []
         shared_until: dict[int, int] = {}
-        has_honorific = rx.search(rf"\b{_HON}\s", subject) is not None
+        has_honorific = _HON_ANYWHERE.search(subject) is not None
         i = 0
         while i < len(parts):
             if _ROLE_ONLY_PART.match(texts[i]) and (
@@ -451,13 +455,13 @@ class PeopleReader:
             if (
                 i
                 and has_honorific
-                and not rx.match(rf"{_HON}\s", texts[i])
+                and not _HON_AT.match(texts[i])
                 and "," not in subject[parts[i - 1][1] : parts[i][0]]
             ):
                 i += 1  # "… for Children and Young People": a bare name joined by "and" ends a description
                 continue
             starts.append(i)
-            hm = rx.match(rf"(?P<hon>{_HON})\s", texts[i])
+            hm = _HON_AT.match(texts[i])
             j = i + 1
             if hm and hm.group("hon").lower().rstrip(".") in ("councillors", "cllrs"):
                 while j < len(parts) and _is_name(texts[j]):
@@ -475,7 +479,7 @@ class PeopleReader:
                     s, subject, parts[i : shared_until[i]], parts[shared_until[i] : nxt], capacity
                 )
                 continue
-            m = rx.match(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})", texts[i])
+            m = _HON_NAME.match(texts[i])
             if m is None:
                 continue
             self._one(s, subject, ps, pe, m, parts[i + 1 : nxt], capacity, in_chair)
@@ -558,7 +562,7 @@ class PeopleReader:
     ) -> None:
         """``Councillors A Khan and P Akhtar, Cabinet Member and Deputy Cabinet Member for X``."""
         first = subject[names[0][0] : names[0][1]]
-        hm = rx.match(rf"(?P<hon>{_HON})\s+", first)
+        hm = _HON_AT.match(first)
         hon = _honorific(hm.group("hon")) if hm else None
         spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1]), *names[1:]]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
@@ -641,9 +645,7 @@ def split_list(text: str) -> list[tuple[int, int]]:
 
 def _person_part(part: str) -> bool:
     """Does this list part name a person (not a role or an organisation)?"""
-    m = rx.match(
-        rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})(?=\s*(?:$|\(|[–-]\s|in\s+the\s+chair))", part.strip()
-    )
+    m = _PERSON_PART.match(part.strip())
     if not m:
         return False
     name = m.group("name")
