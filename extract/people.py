@@ -144,6 +144,7 @@ _ROLE_ONLY = re.compile(
     r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
     r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
 )
+_LIST_SUBJECT = re.compile(r"\b(?:following|representatives?|witnesses|guests|officers)\b", re.I)
 _REPS_INTRO = re.compile(
     r"(?:representatives?|the\s+following|following\s+(?:people|guests|witnesses|officers))\s*:\s*-?\s*$",
     re.I,
@@ -398,8 +399,9 @@ class PeopleReader:
             self._subject_list(start + (len(subject) - len(subject.lstrip())), subject.strip(), capacity)
             # "… along with the following representatives:" then one per line
             tail_end = f.find("\n", vm.end())
-            tail = f[vm.end() : tail_end if tail_end != -1 else len(f)]
-            if _REPS_INTRO.search(tail.rstrip()):
+            tail = f[vm.end() : tail_end if tail_end != -1 else len(f)].rstrip()
+            # "… along with the following representatives:" / "The following representatives attended:"
+            if _REPS_INTRO.search(tail) or (tail.endswith(":") and _LIST_SUBJECT.search(subject)):
                 self._rep_lines(tail_end + 1 if tail_end != -1 else len(f), capacity)
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):

@@ -1,0 +1,71 @@
+"""Unit tests for attendee shapes, each on a small invented text."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract import extract_minutes
+
+
+def _people(text: str) -> list[tuple]:
+    return [
+        (a["name"], a["honorific"], a["role"], a["organisation"], a["capacity"])
+        for a in extract_minutes(text).to_dict()["attendees"]
+    ]
+
+
+def test_shared_roles_give_each_person_their_own() -> None:
+    text = (
+        "Councillors R Lomax and T Varga, Cabinet Member and Deputy Cabinet Member for Housing and Homes, "
+        "attended the meeting for this item.\n"
+    )
+    assert _people(text) == [
+        ("R Lomax", "Councillor", "Cabinet Member for Housing and Homes", None, "invited"),
+        ("T Varga", "Councillor", "Deputy Cabinet Member for Housing and Homes", None, "invited"),
+    ]
+
+
+def test_present_paragraph_with_chair_and_plural_honorific() -> None:
+    text = "PRESENT:- Councillor Mrs Dunne in the chair.\n\nCouncillors Pike (Vice-Chair), Rowe and Sato.\n"
+    assert _people(text) == [
+        ("Mrs Dunne", "Councillor", "Chair", None, "present"),
+        ("Pike", "Councillor", "Vice-Chair", None, "present"),
+        ("Rowe", "Councillor", None, None, "present"),
+        ("Sato", "Councillor", None, None, "present"),
+    ]
+
+
+def test_apology_reasons_are_not_roles() -> None:
+    text = "Apologies for absence were received from Cllr B Quinn (holiday) and Mr J Ellis (Parish Forum).\n"
+    assert _people(text) == [
+        ("B Quinn", "Councillor", None, None, "apology"),
+        ("J Ellis", "Mr", None, "Parish Forum", "apology"),
+    ]
+
+
+def test_representative_lines_and_witnesses() -> None:
+    text = (
+        "The following representatives attended the meeting:\n\n"
+        "Sergeant Ola Brandt, Westdale Police\n\nNia Forde, Westdale Housing Trust\n\n"
+        "The Chair welcomed Dr Ivo Marsh, Consultant Geriatrician, Westdale Hospitals Trust, who gave evidence.\n"
+    )
+    people = _people(text)
+    assert ("Ola Brandt", "Sergeant", None, "Westdale Police", "invited") in people
+    assert ("Nia Forde", None, None, "Westdale Housing Trust", "invited") in people
+    assert ("Ivo Marsh", "Dr", "Consultant Geriatrician", "Westdale Hospitals Trust", "witness") in people
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Councillor Greaves asked about the waiting list and the officer replied.\n",
+        "The report was written by Dr Ann Lowe and considered by Cabinet.\n",
+    ],
+)
+def test_people_merely_mentioned_are_not_attendees(text: str) -> None:
+    assert _people(text) == []
+
+
+def test_officer_named_only_by_role() -> None:
+    text = "The Service Manager attended to present the report.\n"
+    assert _people(text) == [(None, None, "Service Manager", None, "officer")]

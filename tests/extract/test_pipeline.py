@@ -1,0 +1,89 @@
+"""The extract package's public API and pipeline: what it imports, how it batches, what it refuses."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import spacy
+
+from extract import SCHEMA, extract_many, extract_minutes
+from extract.errors import EmptyMinutesError, MinutesTooLargeError
+from extract.pipeline import MAX_CHARS, build_nlp
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
+
+
+def test_extract_never_imports_flask_or_sqlalchemy() -> None:
+    code = (
+        "import sys, extract\n"
+        "extract.extract_minutes('RESOLVED – That the report be noted.')\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'werkzeug')]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == ""
+
+
+def test_default_pipeline_is_blank_english_plus_our_components() -> None:
+    nlp = build_nlp()
+    assert nlp.lang == "en"
+    assert not nlp.meta.get("vectors", {}).get("width")
+    names = nlp.pipe_names
+    assert names and all(n.startswith("minutes_") for n in names)
+
+
+def test_extract_many_matches_extract_minutes_and_keeps_order() -> None:
+    texts = [s.read_text(encoding="utf-8") for s in SEEDS] * 3
+    one_by_one = [extract_minutes(t).to_dict() for t in texts]
+    batched = [e.to_dict() for e in extract_many(texts)]
+    assert batched == one_by_one
+
+
+def test_extract_many_in_two_processes_gives_the_same_records() -> None:
+    texts = [s.read_text(encoding="utf-8") for s in SEEDS] * 4
+    serial = [e.to_dict() for e in extract_many(texts)]
+    parallel = [e.to_dict() for e in extract_many(texts, n_process=2, batch_size=3)]
+    assert parallel == serial
+
+
+def test_extract_many_with_context() -> None:
+    text = SEEDS[0].read_text(encoding="utf-8")
+    (ex,) = extract_many([(text, {"source_name": "a.txt", "meeting_date": "2018-09-26"})], as_tuples=True)
+    data = ex.to_dict()
+    assert data["schema"] == SCHEMA
+    assert data["source"]["name"] == "a.txt"
+    assert data["meeting_date"] == "2018-09-26"
+    assert "text" not in data  # plain text input: the reader has it already
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  \n"])
+def test_empty_text_is_refused(text: str) -> None:
+    with pytest.raises(EmptyMinutesError):
+        extract_minutes(text)
+
+
+def test_oversized_text_is_refused_with_its_source_named() -> None:
+    with pytest.raises(MinutesTooLargeError) as err:
+        extract_minutes("x" * (MAX_CHARS + 1), source_name="huge.txt")
+    assert "huge.txt" in str(err.value)
+
+
+def test_a_trained_pipeline_named_by_tracker_spacy_model_adds_people(tmp_path: Path, monkeypatch) -> None:
+    """A saved pipeline with an entity ruler stands in for a trained model: its PERSON entities in an
+    attendance sentence add attendees the rules would not find; nothing else changes."""
+    model = spacy.blank("en")
+    ruler = model.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "ada quill"}, {"label": "PERSON", "pattern": "Ada Quill"}])
+    path = tmp_path / "tiny_model"
+    model.to_disk(path)
+    text = "The meeting was attended by the auditor, ada quill, for this item.\n\nRESOLVED – That the report be noted.\n"
+    blank = extract_minutes(text).to_dict()
+    monkeypatch.setenv("TRACKER_SPACY_MODEL", str(path))
+    with_model = extract_minutes(text).to_dict()
+    assert [a["name"] for a in blank["attendees"]] == []
+    assert [a["name"] for a in with_model["attendees"]] == ["ada quill"]
+    assert with_model["resolutions"] == blank["resolutions"]
