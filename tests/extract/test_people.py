@@ -47,7 +47,8 @@ def test_representative_lines_and_witnesses() -> None:
     text = (
         "The following representatives attended the meeting:\n\n"
         "Sergeant Ola Brandt, Westdale Police\n\nNia Forde, Westdale Housing Trust\n\n"
-        "The Chair welcomed Dr Ivo Marsh, Consultant Geriatrician, Westdale Hospitals Trust, who gave evidence.\n"
+        "The Chair welcomed Dr Ivo Marsh, Consultant Geriatrician, Westdale Hospitals Trust, "
+        "who gave evidence.\n"
     )
     people = _people(text)
     assert ("Ola Brandt", "Sergeant", None, "Westdale Police", "invited") in people

@@ -77,10 +77,13 @@ def test_a_trained_pipeline_named_by_tracker_spacy_model_adds_people(tmp_path: P
     attendance sentence add attendees the rules would not find; nothing else changes."""
     model = spacy.blank("en")
     ruler = model.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "PERSON", "pattern": "ada quill"}, {"label": "PERSON", "pattern": "Ada Quill"}])
+    ruler.add_patterns([{"label": "PERSON", "pattern": "ada quill"}])
     path = tmp_path / "tiny_model"
     model.to_disk(path)
-    text = "The meeting was attended by the auditor, ada quill, for this item.\n\nRESOLVED – That the report be noted.\n"
+    text = (
+        "The meeting was attended by the auditor, ada quill, for this item.\n\n"
+        "RESOLVED – That the report be noted.\n"
+    )
     blank = extract_minutes(text).to_dict()
     monkeypatch.setenv("TRACKER_SPACY_MODEL", str(path))
     with_model = extract_minutes(text).to_dict()
