@@ -19,7 +19,8 @@ from extract.pipeline import get_nlp
 from extract.text import fold, lower_same_length
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "extract" / "fixtures").glob("*.txt"))
+FIXTURES = ROOT / "tests" / "extract" / "fixtures"
+TEXTS = sorted((ROOT / "seeds").glob("*.txt")) + sorted(FIXTURES.glob("*.txt"))
 _PIECES = re.compile(r"[^\n.;]+[.;]?")
 
 #: clause-level rule files and the flags they are matched with
