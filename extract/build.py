@@ -166,11 +166,10 @@ def _actions(
     warnings: list[ExtractionWarning],
 ) -> list[Action]:
     out: list[Action] = []
-    keys = []
     for i, r in enumerate(resolutions):
         if r.needs_followup:
             out.append(Action(r.text, r.owner, r.due, "resolution", r.label, r.span, i, r.item))
-            keys.append(_key(r.text))
+    keys = [_key(a.text) for a in out] if narrative else []
     for na in narrative:
         s, e = trim_span(text, *na.text_span)
         body = _clean(text[s:e])
@@ -203,7 +202,9 @@ def _cut_off(text: str) -> tuple[int, int] | None:
     if _CUT_OFF.search(last):
         return span
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
-        long_lines = [ln.rstrip() for ln in stripped[:start].split("\n") if len(ln.strip()) > 40]
+        # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)
+        window = stripped[max(0, start - 6000) : start]
+        long_lines = [ln.rstrip() for ln in window.split("\n") if len(ln) > 40 and len(ln.strip()) > 40]
         finished = sum(1 for ln in long_lines if _ENDS_SENTENCE.search(ln))
         if len(long_lines) >= 3 and finished >= 0.7 * len(long_lines):
             return span

@@ -96,22 +96,24 @@ def keyed(name: str, flags: int = 0) -> tuple[tuple[int, Rule, re.Pattern[str], 
 
 
 @cache
-def _keyword_index(name: str) -> tuple[tuple[str, frozenset[int]], ...]:
-    """Each distinct keyword of a rule file with the rules that list it."""
+def _keyword_index(name: str) -> tuple[frozenset[int], tuple[tuple[str, frozenset[int]], ...]]:
+    """The rules that always run (no keywords), and each distinct keyword with the rules listing it."""
+    always = frozenset(i for i, rule in enumerate(rules(name)) if not rule.data.get("keywords"))
     index: dict[str, set[int]] = {}
     for i, rule in enumerate(rules(name)):
         for k in rule.data.get("keywords", ()):
             index.setdefault(k, set()).add(i)
-    return tuple((k, frozenset(v)) for k, v in index.items())
+    return always, tuple((k, frozenset(v)) for k, v in index.items())
 
 
-def _live(name: str, lower: str) -> set[int]:
-    """Indices of the rules of ``name`` whose keywords occur in ``lower`` (or that have none)."""
-    live = {i for i, rule in enumerate(rules(name)) if not rule.data.get("keywords")}
-    for k, idxs in _keyword_index(name):
+def _live(name: str, lower: str) -> list[int]:
+    """Indices, in file order, of the rules of ``name`` whose keywords occur in ``lower`` (or have none)."""
+    always, index = _keyword_index(name)
+    live = set(always)
+    for k, idxs in index:
         if k in lower:
-            live |= idxs
-    return live
+            live.update(idxs)
+    return sorted(live)
 
 
 def first_matches(
@@ -119,11 +121,10 @@ def first_matches(
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
     """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
     sorted by position then file order; rules whose keywords are all absent are skipped."""
+    table = keyed(name, flags)
     out = []
-    live = _live(name, lower)
-    for i, rule, pattern, _keywords in keyed(name, flags):
-        if i not in live:
-            continue
+    for i in _live(name, lower):
+        _, rule, pattern, _keywords = table[i]
         m = pattern.search(text)
         if m is not None:
             out.append((m.start(), i, rule, m))
@@ -133,8 +134,8 @@ def first_matches(
 
 def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
     """Does any rule of ``name`` match ``text``?"""
-    live = _live(name, lower)
-    return any(pattern.search(text) is not None for i, _r, pattern, _k in keyed(name, flags) if i in live)
+    table = keyed(name, flags)
+    return any(table[i][2].search(text) is not None for i in _live(name, lower))
 
 
 @cache
