@@ -121,13 +121,10 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
         if lead:
             body, body_start = body[lead.end() :], body_start + lead.end()
         if not body:
-            # "Action:" alone, the task on the next lines
-            nxt = next((x for x in lines[idx + 1 : idx + 4] if x.text), None)
-            if nxt is None:
-                continue
-            body, body_start, ln_end = nxt.text, nxt.start, nxt.end
-        else:
-            ln_end = ln.end
+            # "Action:" / "Actions:" alone: each task line under it is an action
+            out.extend(_task_lines(lines, idx + 1, layout))
+            continue
+        ln_end = ln.end
         if (_BARE_OWNER.match(body) or _NO_VERB.fullmatch(body)) and len(body) < 60:
             # the owner alone: the task is the paragraph above
             owner = owner_as_written(body.rstrip("."))
@@ -147,12 +144,32 @@ def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[Na
     return out
 
 
+def _task_lines(lines: list[Line], idx: int, layout: Layout) -> list[NarrativeAction]:
+    """The task lines under an ``Action:`` heading, up to the first line that is not one."""
+    out: list[NarrativeAction] = []
+    while idx < len(lines) and len(out) < 20:
+        ln = lines[idx]
+        idx += 1
+        if not ln.text:
+            continue
+        if idx - 1 in layout.headings:
+            break
+        lead = _BULLET_LEAD.match(ln.text)
+        body = ln.text[lead.end() :] if lead else ln.text
+        start = ln.start + (lead.end() if lead else 0)
+        owner = action_line_owner(body)
+        if not lead and owner is None:
+            break  # neither a bullet nor "X to …": the narrative has resumed
+        out.append(NarrativeAction((start, ln.end), owner, "action_line", "action-task-line"))
+    return out
+
+
 def action_line_owner(body: str) -> str | None:
     """Who an action line names: before "to <verb>" (``DCLG to produce …``), or in closing
     brackets (``… (Ruth Hayes / Tim Allen)``, ``… [Nigel Shadbolt]``)."""
     om = _BODY_OWNER.match(body)
     if om:
-        owner = owner_as_written(om.group("owner"))
+        owner = owner_as_written(om.group("owner"), single_word=True)
         if owner:
             return owner
     tm = _TRAILING_OWNER.search(body)
@@ -161,7 +178,7 @@ def action_line_owner(body: str) -> str | None:
     return None
 
 
-def owner_as_written(raw: str) -> str | None:
+def owner_as_written(raw: str, *, single_word: bool = False) -> str | None:
     """A role, a person, a team or a list of them as the line writes it, or None.
 
     Accepts ``officers``, ``the Clerk``, ``Kieron O'Hara``, ``DCLG``, ``Tim Allen/Janet Hughes``,
@@ -177,10 +194,10 @@ def owner_as_written(raw: str) -> str | None:
     if not all(w[:1].isupper() or w.lower() in _OWNER_CONNECTORS for w in words):
         return None
     capitalised = [w for w in words if w[:1].isupper()]
-    if len(capitalised) * 2 < len(words) or (
-        len(capitalised) == 1 and not _ACRONYM.fullmatch(capitalised[0]) and len(words) == 1
-    ):
-        return None  # one plain capitalised word ("Comments") names nobody
+    if len(capitalised) * 2 < len(words):
+        return None
+    if len(words) == 1 and not (single_word or _ACRONYM.fullmatch(words[0])):
+        return None  # one plain capitalised word ("Comments") names nobody unless it acts ("Janet to …")
     return raw
 
 

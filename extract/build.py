@@ -201,6 +201,12 @@ def _cut_off(text: str) -> tuple[int, int] | None:
         return None
     if _CUT_OFF.search(last):
         return span
+    if not _ENDS_SENTENCE.search(last):
+        # a sentence carried over a line break that never ends: "… whether the / Council would … a new"
+        prev = stripped[:start].rstrip()
+        prev_line = prev[prev.rfind("\n") + 1 :]
+        if prev_line and _CUT_OFF.search(prev_line) and not _ENDS_SENTENCE.search(prev_line):
+            return span
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
         # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)
         window = stripped[max(0, start - 6000) : start]

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from . import rules
 
 FOLLOWUP_KINDS = frozenset({"request", "recommendation", "referral"})
-_PASSIVE = re.compile(r"\bbe\s+(?:\w+ly\s+)?[a-z]+(?:ed|en)\b")
 _SUBJECT = re.compile(r"^\W*(?:That\s+|that\s+)?" + rules.macro("OWNER") + r"\s+[a-z]")
 _AND_DECISION = re.compile(
     r"\band\s+(?:approv(?:e|es|ed)|endors(?:e|es|ed)|support(?:s|ed)?|agree(?:s|d)?|adopt(?:s|ed)?|accept(?:s|ed)?|"
     r"confirm(?:s|ed)?|ratif(?:y|ies|ied))\b",
     re.I,
 )
+_COORDINATOR = re.compile(r"\band\b|;|\balso\b|\bfurther\b", re.I)
+_PARTICIPLE_TAIL = re.compile(r"\s+(?:by|in|above|below|earlier)\b", re.I)
 _NOTE_THAT = re.compile(r"\bnot(?:e|es|ed)\s+that\b", re.I)
 _OWNER_TAIL = re.compile(r"(?:\s+(?:and|of|for|the|to|&|in|on|de))+$|[\s,;:.–-]+$")
 #: an owner is a role, a body or a named person: "the Strategy" is none of them
@@ -68,8 +69,10 @@ def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classific
         doer = find_owner(text)
         if doer is not None:
             kind, rule = "request", "subject-verb"
-        elif _PASSIVE.search(text):
-            kind, rule = "decision", "passive"  # "that door supervisors be employed"
+        else:
+            # no cue at all ("the consultation run from …", "door supervisors be employed"): what a
+            # resolution settles without asking anyone for anything is a decision
+            kind, rule = "decision", "no-cue"
     needs = kind in FOLLOWUP_KINDS
     if kind == "decision":
         needs = rules.any_match("followup.jsonl", text, text.lower(), re.I)
@@ -90,19 +93,28 @@ def _kind(text: str) -> tuple[str, str | None]:
     if not found:
         return "other", None
     pos, _, rule, m = found[0]
-    if rule.label in FOLLOWUP_KINDS:
+    if rule.label in FOLLOWUP_KINDS or rule.data.get("final"):
         return rule.label, rule.id
-    followup = next((r for p, _, r, _ in found[1:] if r.label in FOLLOWUP_KINDS and p > pos), None)
-    if followup is None:
-        # a follow-up cue after the first cue of another kind, but first found earlier by its own rule
-        followup = next((r for p, _, r, _ in found[1:] if r.label in FOLLOWUP_KINDS), None)
-    if followup is not None and not (rule.label == "noting" and _NOTE_THAT.match(text, m.start())):
-        return followup.label, followup.id
+    if not (rule.label == "noting" and _NOTE_THAT.match(text, m.start())):
+        # "the report be noted and officers be requested to …": a follow-up in a coordinated clause
+        for p, _, r, fm in found[1:]:
+            if r.label in FOLLOWUP_KINDS and p > pos and _coordinated(text, m.end(), fm):
+                return r.label, r.id
     if rule.label == "noting" and not _NOTE_THAT.match(text, m.start()):
         # "noted the update and supported the proposed route": the decision is the stronger act
         if _AND_DECISION.search(text, m.end()) is not None:
             return "decision", "noting-and-decision"
     return rule.label, rule.id
+
+
+def _coordinated(text: str, after: int, cue: re.Match[str]) -> bool:
+    """Is a later cue the verb of a clause of its own (``and officers be requested to``), not a
+    participle inside the first one (``as requested``, ``to be submitted``, ``referred to in``)?"""
+    before = text[max(0, cue.start() - 4) : cue.start()].lower()
+    if before.endswith(("to ", "as ")) or _PARTICIPLE_TAIL.match(text, cue.end()):
+        return False
+    # "the Committee's support for X be referred to Y": the subjunctive "be …" is the main verb
+    return bool(_COORDINATOR.search(text[after : cue.start()])) or cue.group(0).lower().startswith("be ")
 
 
 def find_owner(text: str, *, referral: bool = False, decision: bool = False) -> str | None:
@@ -129,7 +141,16 @@ def find_owner(text: str, *, referral: bool = False, decision: bool = False) -> 
 
 
 _PERSON_NAME = re.compile(
-    r"^(?:(?:[A-Z]\.?\s*){0,2}[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}|[A-Z]{2,4}(?:\s*[/,&]\s*[A-Z]{2,4})*)$"
+    r"^(?:(?:[A-Z]\.?\s*){1,2}[A-Z][a-z'’-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2}|"
+    r"[A-Z]{2,4}(?:\s*[/,&]\s*[A-Z]{2,4})*)$"
+)
+#: the only lower-case words an owner may hold: "the relevant officers", "Director of Public Health"
+_OWNER_LOWER_WORDS = frozenset(
+    "the of for and & to in on at officers officer members member clerk chair chairman chairperson "
+    "vice-chair "
+    "secretariat committee board panel council cabinet executive leader mayor director relevant appropriate "
+    "responsible lead senior scrutiny democratic services service policy team teams staff all co-ordinator "
+    "coordinator partners colleagues officials group de la".split()
 )
 
 
@@ -145,6 +166,10 @@ def clean_owner(raw: str, *, person_ok: bool = False) -> str | None:
         owner = _OWNER_TAIL.sub("", owner)
     if not owner or _NOT_OWNERS.match(owner) or owner.endswith(("'s", "’s", "s'", "s’")):
         return None  # a possessive ("the Committee's comments") names no doer
+    if any(w[:1].islower() and w.lower() not in _OWNER_LOWER_WORDS for w in owner.split()):
+        return None  # "the Panel also discussed plans": a sentence, not a doer
+    if owner.startswith("The ") and owner[4:5].isupper():
+        owner = "the" + owner[3:]  # a role reads the same at the start of a sentence and inside one
     if not _DOER.search(owner) and not (person_ok and _PERSON_NAME.match(owner)):
         return None
     return owner

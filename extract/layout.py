@@ -42,7 +42,7 @@ _HELD_ON = re.compile(
 #: a numbered minute heading on a whole-meeting page: "112  DECLARATIONS OF INTEREST" / "Item 4: Budget"
 _ITEM_HEADING = re.compile(
     r"^(?:(?:Minute|MINUTE|Item|ITEM)\s+(?:No\.?\s*)?(?P<num1>\d{1,4}(?:[./]\d{1,4})?[a-z]?)\s*[:.–-]?\s+(?P<title1>\S.{2,200})"
-    r"|(?P<num2>\d{1,4}(?:/\d{2,4})?|[A-Z]{1,4}\s?\d{1,4}(?:/\d{2,4})?)\.?\s+(?:\(\d+\)\s+)?"
+    r"|(?P<num2>\d{1,4}(?:/\d{2,4})?|[A-Z]{1,4}\s?\d{1,4}(?:/\d{2,4})?|[A-Z]\.\d{1,3})\.?\s+(?:\(\d+\)\s+)?"
     r"(?P<title2>[A-Z][A-Z0-9 ,'&()/:;–-]{3,}.*))$"
 )
 _CAPS_RATIO_WINDOW = 40

@@ -70,7 +70,7 @@ _HON_ANYWHERE = re.compile(rf"\b{_HON}\s")
 _HON_NAME = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})")
 _PERSON_PART = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})(?=\s*(?:$|\(|[–-]\s|in\s+the\s+chair))")
 _NAME_DESC = re.compile(
-    rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*,\s*(?P<desc>.+?)\s*\.?$"
+    rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*(?:,|\s[–-])\s*(?P<desc>.+?)\s*\.?$"
 )
 _PERSON_START = re.compile(rf"(?:(?P<hon>{_HON})\s+)(?P<name>{_NAME})|(?P<bare>{_NAME})")
 _ROLE_WORDS = re.compile(
@@ -90,7 +90,7 @@ _ORG_WORDS = re.compile(
     r"Cooperative|Co-operative|Campaign|Coalition|Consortium|Services|Healthcare|Health|Railways?|Buses|Airport|"
     r"Water|Energy|Homes|Estates|Cathedral|Diocese|Parish|Engineering|Consulting|Consultancy|Construction|"
     r"Developments|Properties|Solicitors|Associates|Partners|Enterprises|Industries|Holdings|Media|Bus|Buses|"
-    r"Transport|Travel|Chambers?)\b"
+    r"Transport|Travel|Chambers?|LLP|LLC|Inc)\b"
 )
 _ROLE_HEAD = re.compile(
     r"^(?:(?:Deputy|Assistant|Acting|Interim|Senior|Principal|Chief|Lead|Joint|Strategic|Executive|Shadow)\s+)*"
@@ -112,20 +112,34 @@ ATTEND_CUES = (
     "introduced the",
 )
 WELCOME_CUES = ("welcomed", "introduced")
-ROLE_ONLY_CUES = ("attended", "attendance", "presented", "introduced the report", "gave a presentation")
+ROLE_ONLY_CUES = (
+    "attended",
+    "attendance",
+    "presented",
+    "introduced the report",
+    "gave a presentation",
+    "explained",
+    "outlined",
+    "summarised",
+    "summarized",
+)
 CUE_WORDS = APOLOGY_CUES + ATTEND_CUES + WELCOME_CUES + ROLE_ONLY_CUES
 
 _LIST_HEAD = re.compile(
     r"^(?P<head>PRESENT|Present|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|Panel|"
     r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
     r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
-    r"OFFICERS(?:\s+PRESENT)?|Officers\s+in\s+attendance|Other\s+[Aa]ttendees|Others\s+[Pp]resent|Secretariat|SECRETARIAT|"
+    r"OFFICERS(?:\s+PRESENT|\s+IN\s+ATTENDANCE)?|Officers\s+in\s+attendance|Sub-Committee|Committee|"
+    r"Committee\s+[Mm]embers|Members\s+of\s+the\s+(?:Committee|Panel|Board|Sub-Committee)|"
+    r"Parties(?:\s+in\s+attendance|\s+present)?|PARTIES(?:\s+IN\s+ATTENDANCE|\s+PRESENT)?|Interested\s+[Pp]arties|"
+    r"(?:Public\s+)?[Ss]peakers|Objectors|Supporters|Other\s+[Aa]ttendees|Others\s+[Pp]resent|Secretariat|SECRETARIAT|"
     r"Observers?|Guests?|Invited|Witnesses|Co-opted\s+[Mm]embers?|CO-OPTED\s+MEMBERS?|"
     r"APOLOGIES(?:\s+FOR\s+ABSENCE)?|Apologies(?:\s+for\s+[Aa]bsence)?)"
     r"\s*(?::-|:|–|-(?=\s))\s*(?P<rest>.*)$"
 )
 _APOLOGIES_SENTENCE = re.compile(
-    r"\bApologies(?:\s+for\s+absence)?\s+(?:were|was|had\s+been)\s+(?:received|submitted|tendered|given)\s+(?:from|by|on\s+behalf\s+of)\s+"
+    r"\bApologies(?:\s+for\s+absence)?\s+(?:were|was|had\s+been)\s+(?:received|submitted|tendered|given)"
+    r"(?:\s+and\s+(?:accepted|noted))?\s+(?:from|by|on\s+behalf\s+of)\s+"
     r"(?P<list>[^.]+?)\s*(?:\.(?=\s|$)|$)"
 )
 _ATTEND_VERB = re.compile(
@@ -140,9 +154,20 @@ _ROLE_ONLY = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*The\s+(?P<role>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|Director|Head|Lead|"
     r"Co-ordinator|Coordinator|Executive|Adviser|Advisor|Solicitor|Clerk|Accountant|Engineer|Planner|Commissioner|"
     r"Nurse|Consultant|Analyst|Leader|Auditor|Specialist|Secretary)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+|&\s+)+)?)"
-    r"\s*(?:\([^)]{1,40}\)\s*)?(?:attended|was\s+in\s+attendance|presented|introduced\s+the\s+report|gave\s+a\s+presentation)"
+    r"\s*(?:\([^)]{1,40}\)\s*)?(?:attended|was\s+in\s+attendance|presented|introduced\s+the\s+report|gave\s+a\s+presentation|"
+    r"explained|outlined|summarised|summarized)"
     r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
     r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+)
+_PAREN = re.compile(r"\(([^)]{2,80})\)")
+_BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
+_ROLE_SUBJECT = re.compile(
+    r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
+)
+_TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
+_LIST_HEAD_BARE = re.compile(
+    r"^(?:\d{1,3}[.)]?\s+)?(?P<head>Apologies(?:\s+for\s+[Aa]bsence)?|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Present|PRESENT|"
+    r"In\s+[Aa]ttendance|IN\s+ATTENDANCE)\.?(?P<rest>)$"
 )
 _LIST_SUBJECT = re.compile(r"\b(?:following|representatives?|witnesses|guests|officers)\b", re.I)
 _REPS_INTRO = re.compile(
@@ -166,6 +191,35 @@ class Person:
     end: int
 
 
+def _outside(honorific: str | None, role: str | None, org: str | None) -> bool:
+    """In an "in attendance" list, is this a councillor or an outside person rather than an officer?"""
+    if honorific == "Councillor":
+        return True
+    if role:
+        return not _OFFICER_ROLE.search(role)
+    return org is not None
+
+
+def _role_in(role: str, other: str) -> bool:
+    """Is ``role`` the whole of ``other`` or one of its parts ("clerk" in "clerk and rfo")?"""
+    if role == other or (" " not in role and (other.endswith(" " + role) or other.startswith(role + " "))):
+        return True  # "Commissioner" in "Police and Crime Commissioner" (one word: not "Licensing Officer")
+    return role in [p.strip() for p in rx.split(r"\band\b|,|/|&", other)]
+
+
+def _list_capacity(head: str) -> str:
+    """The capacity a meeting-list heading gives the people under it (``head`` lower-cased)."""
+    if head.startswith("apolog"):
+        return "apology"
+    if any(w in head for w in ("witness", "part", "speaker", "objector", "supporter")):
+        return "witness"
+    if any(w in head for w in ("attendance", "officer", "secretariat", "also")):
+        return "officer"
+    if any(w in head for w in ("invited", "guest", "observer", "other")):
+        return "invited"
+    return "present"
+
+
 def _honorific(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -185,18 +239,23 @@ _ROLE_NOUN = (
     r"(?:Officer|Manager|Director|Chair|Chairman|Chairperson|Vice-Chair|Member|Co-ordinator|Coordinator|Nurse|"
     r"Lead|Executive|Clerk|Adviser|Advisor|Head|Leader|Mayor|Commissioner|Consultant|Solicitor|Secretary|"
     r"Accountant|Engineer|Planner|Analyst|Auditor|Specialist|Assistant|Inspector|Superintendent|Constable|"
-    r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal)s?"
+    r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal|"
+    r"Applicant|Objector|Agent|Licensee|Petitioner|Appellant|Complainant|Ecologist|Barrister|Counsel)s?"
 )
 _ROLE_ONLY_PART = re.compile(
-    rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'&-]*)*)?$"
+    rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'&-]*)*)?$"
 )
 _DASH_DESC = re.compile(r"\s*(?:\([^)]*\)\s*)?[–-]\s+(?P<d>[^()]+?)(?:\s*\([^)]*\))?\s*$")
-_OFFICER_ROLE = re.compile(r"\b(?:Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead)\b")
+_OFFICER_ROLE = re.compile(
+    r"\b(?:Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead|Executive|Treasurer|Solicitor|"
+    r"Auditor|Adviser|Advisor|Engineer|Planner|Accountant|Secretary|Analyst|Surveyor|Lawyer|Monitoring)\b"
+)
 _ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
 
 
 def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
+    desc = _BEHALF.sub("", desc)
     parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
     role = org = None
     for n, p in enumerate(parts):
@@ -262,6 +321,13 @@ class PeopleReader:
         people = [
             p for p in self.people if not (p.name and len(p.name.split()) == 1 and p.name.lower() in full)
         ]
+        # "The Clerk presented …" when "Karen Marsh (Clerk and RFO)" is listed: the same person
+        named_roles = [p.role.lower() for p in people if p.name and p.role]
+        people = [
+            p
+            for p in people
+            if p.name or not p.role or not any(_role_in(p.role.lower(), r) for r in named_roles)
+        ]
         people.sort(key=lambda p: p.start)
         return people
 
@@ -274,22 +340,12 @@ class PeopleReader:
         idx = 0
         while idx < len(lines):
             ln = lines[idx]
-            m = _LIST_HEAD.match(ln.text) if ln.text else None
+            m = (_LIST_HEAD.match(ln.text) or _LIST_HEAD_BARE.match(ln.text)) if ln.text else None
             if not m or self._skipped(ln.start):
                 idx += 1
                 continue
             head = m.group("head").lower()
-            capacity = (
-                "apology"
-                if head.startswith("apolog")
-                else "officer"
-                if any(w in head for w in ("attendance", "officer", "secretariat", "also"))
-                else "witness"
-                if "witness" in head
-                else "invited"
-                if any(w in head for w in ("invited", "guest", "observer", "other"))
-                else "present"
-            )
+            capacity = _list_capacity(head)
             entries: list[tuple[int, int]] = []
             rest_start = ln.start + m.start("rest")
             if m.group("rest").strip():
@@ -327,7 +383,13 @@ class PeopleReader:
         for sm in rx.finditer(r"[^.;]+(?:\.|;|$)", text):
             chunk_s = s + sm.start()
             chunk = sm.group(0)
-            if one_per_line and "," in chunk and not rx.search(r"\b(?:Councillors|Cllrs)\b", chunk):
+            several = len(_HON_ANYWHERE.findall(chunk)) > 1
+            if (
+                (one_per_line or " – " in chunk)
+                and ("," in chunk or " – " in chunk)
+                and not several
+                and not rx.search(r"\b(?:Councillors|Cllrs)\b", chunk)
+            ):
                 self._name_desc(chunk_s, chunk, capacity)
             else:
                 self._name_list(chunk_s, chunk, capacity)
@@ -342,9 +404,10 @@ class PeopleReader:
             return
         role, org = _role_or_org(m.group("desc"))
         if m.group("paren"):
-            role = role or _tidy(m.group("paren"))
-        cap = capacity
-        if capacity == "officer" and _honorific(m.group("hon")) == "Councillor":
+            r2, o2 = _role_or_org(m.group("paren"))
+            role, org = role or r2, org or o2
+        cap = "witness" if capacity == "welcomed" else capacity
+        if capacity == "officer" and _outside(_honorific(m.group("hon")), role, org):
             cap = "invited"
         self.add(
             Person(
@@ -380,7 +443,9 @@ class PeopleReader:
             if self._skipped(vm.start()):
                 continue
             start = _sentence_start(f, vm.start())
-            subject = f[start : vm.start()]
+            subject = _TRAILING_ADVERB.sub("", f[start : vm.start()])
+            if _ROLE_SUBJECT.match(subject.strip()):
+                continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
             if not _PERSON_START.match(subject.lstrip()) or rx.search(
                 r"\b(?:welcomed|introduced)\b", subject
             ):
@@ -406,7 +471,7 @@ class PeopleReader:
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
                 continue
-            self._subject_list(wm.start("list"), wm.group("list"), "witness")
+            self._subject_list(wm.start("list"), wm.group("list"), "welcomed")
 
     def _rep_lines(self, pos: int, capacity: str) -> None:
         idx = next((i for i, ln in enumerate(self.lines) if ln.start >= pos), len(self.lines))
@@ -451,7 +516,7 @@ class PeopleReader:
                 role_only.append(i)
                 i += 1
                 continue
-            if not _person_part(texts[i]):
+            if not _person_part(texts[i]) or _org_after_role(texts, i):
                 i += 1
                 continue
             if (
@@ -520,15 +585,20 @@ class PeopleReader:
     ) -> None:
         """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
         tail = subject[ps + m.end() : pe]
+        # "three members of the public" describes nobody; "of the X Trust" does
+        desc_parts = [
+            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or subject.startswith("of ", d[0])
+        ]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         dash = _DASH_DESC.match(tail)
         if dash:
             # "Councillor J Osborne (Eastmoor Borough Council) – Chair", "Raj Sethi – Finance Manager, X"
             desc = f"{dash.group('d').strip()}, {desc}" if desc else dash.group("d")
         desc = rx.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc.strip())
-        paren = rx.search(r"\(([^)]{2,80})\)", tail)
         role, org = _role_or_org(desc) if desc else (None, None)
-        if paren and not (role and org):
+        for paren in _PAREN.finditer(tail):
+            if role and org:
+                break
             note = paren.group(1)
             # "(work commitments)" after an apology is a reason, not a role
             reason = capacity == "apology" and note[:1].islower()
@@ -538,9 +608,9 @@ class PeopleReader:
         if role is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
             role = "Chair"
         hon = _honorific(m.group("hon"))
-        cap = capacity
-        if capacity == "officer" and hon == "Councillor":
-            cap = "invited"
+        cap = "witness" if capacity == "welcomed" else capacity
+        if capacity == "officer" and _outside(hon, role, org):
+            cap = "invited"  # a councillor or an outside person listed as "also present"
         elif (
             capacity in ("invited", "witness")
             and hon != "Councillor"
@@ -594,7 +664,7 @@ class PeopleReader:
                 r, o = _role_or_org(paren.group(1))
             if r is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
                 r = "Chair"
-            cap = "invited" if capacity in ("officer", "witness") else capacity
+            cap = "invited" if capacity in ("officer", "witness", "welcomed") else capacity
             self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))
 
     def _role_only(self) -> None:
@@ -636,13 +706,25 @@ def split_list(text: str) -> list[tuple[int, int]]:
         seg = text[a:b]
         lead = len(seg) - len(seg.lstrip(" \n.:-"))
         seg2 = seg.strip(" \n.:-")
-        for word in ("and ", "from "):
+        for word in ("and ", "from ", "also ", "and also "):
             if seg2.startswith(word):
                 lead += len(word)
                 seg2 = seg2[len(word) :]
         if seg2:
             trimmed.append((a + lead, a + lead + len(seg2)))
     return trimmed
+
+
+def _org_after_role(texts: list[str], i: int) -> bool:
+    """``Janet Corrigan, Registered Manager, Bluebell Homecare, and …``: a bare two-word part right
+    after a role, and not itself followed by a role, is the organisation, not another person."""
+    if i == 0 or _HON_AT.match(texts[i]):
+        return False
+    prev_is_role = bool(_ROLE_SHAPE.search(texts[i - 1]) or _ROLE_HEAD.match(texts[i - 1]))
+    next_is_role = i + 1 < len(texts) and bool(
+        _ROLE_SHAPE.search(texts[i + 1]) or _ROLE_HEAD.match(texts[i + 1])
+    )
+    return prev_is_role and not next_is_role
 
 
 def _person_part(part: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import rules
 from .cues import Cues
@@ -60,7 +60,7 @@ _RESOLUTION_PASSIVE = re.compile(
 _PAST_TENSE = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))[ \t]*(?:\d{1,3}(?:\.\d{1,3})*\.?[ \t]+)?"
     r"(?:The\s+(?:[A-Z][\w-]+\s+){0,3}(?:Committee|Board|Panel|Cabinet|Sub-Committee|Forum|"
-    r"Group|Members|Partnership|Council)\s+(?:noted|endorsed|approved|agreed|accepted|supported|welcomed|thanked|adopted|"
+    r"Group|Members|Partnership|Council)\s+(?:noted|endorsed|approved|agreed|accepted|supported|welcomed(?!\s+[A-Z])|thanked|adopted|"
     r"ratified|resolved|decided|recommended|confirmed)\b|The\s+(?:minutes|notes)\s+of\s+the\s+(?:last\s+|previous\s+)?"
     r"meeting\b[^.\n]{0,80}?\s+(?:were|was)\s+(?:agreed|approved|confirmed|accepted|signed))[^.]*[.]?"
 )
@@ -213,7 +213,7 @@ class _Reader:
             cs = self.content_start(ln) if seg_start == ln.start else seg_start
             marker = read_marker(f, cs) if cs < ln.end else None
             placed = None
-            if marker is not None and (flat or not unnumbered or marker.value in _FIRST_VALUES):
+            if marker is not None and (flat or not unnumbered or _starts_list(marker)):
                 placed = numbering.place(marker, strict=False, allow_child=True)
             if placed is not None:
                 depth, gap = placed
@@ -355,6 +355,12 @@ class _Reader:
         return top
 
 
+def _starts_list(marker: Marker) -> bool:
+    """``(1)``, ``a.``, ``i)``, ``C.1.a``: a marker a list can begin with."""
+    last = marker.value.rstrip(".").split(".")[-1] if marker.form == "dotted" else marker.value
+    return last in _FIRST_VALUES
+
+
 def _has_opener_word(text: str) -> bool:
     low = text[:60].lower()
     return any(k in low for k in _OPENER_KEYS)
@@ -436,7 +442,12 @@ def find_resolutions(folded: str, lines: list[Line], layout: Layout, cues: Cues)
                 continue
             if head_text.strip() and not _BODY_ONLY.match(head_text.strip(" :")):
                 leads = ((head[0], head[0] + len(head_text)),)
-        leaves.extend(_leaves(reader, clauses, leads, reader.item_of(s), hint or None))
+        block = _leaves(reader, clauses, leads, reader.item_of(s), hint or None)
+        marker = _marker_before(reader, s)
+        if marker is not None:
+            # "b. RESOLVED to accept the quotation …": the item's own marker labels the resolution
+            block = [replace(lf, label=marker.label) if lf.label is None else lf for lf in block]
+        leaves.extend(block)
         spans.append((s, end))
         covered_until = end
     leaves.extend(_openerless(reader, spans))
@@ -450,6 +461,16 @@ def find_resolutions(folded: str, lines: list[Line], layout: Layout, cues: Cues)
                 leaves.extend(_past_tense(reader, it))
     leaves.sort(key=lambda lf: lf.span[0])
     return BlockResult(_dedupe(folded, leaves), spans, reader.gaps)
+
+
+def _marker_before(reader: _Reader, opener_start: int) -> Marker | None:
+    """A list marker standing alone before the opener on its line (not a paragraph number such as 8.4)."""
+    ln = reader.lines[reader.line_index(opener_start)]
+    cs = reader.content_start(ln)
+    marker = read_marker(reader.f, cs)
+    if marker is None or marker.form in ("dotted", "bare") or reader.f[marker.end : opener_start].strip():
+        return None
+    return marker
 
 
 def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:

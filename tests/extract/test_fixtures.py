@@ -16,7 +16,11 @@ from extract.evaluate import FORMATS, PAGE_SHAPES, Fixture, compare, load_fixtur
 from extract.records import CAPACITIES, KINDS, ORIGINS
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: written blind, by someone who never saw the extractor or the fixtures above (docs/BENCHMARKS.md
+#: keeps the scores from before the extractor was changed for them)
+HELDOUT = Path(__file__).parent / "heldout"
 PATHS = sorted(FIXTURES.glob("*.txt"))
+ALL_PATHS = PATHS + sorted(HELDOUT.glob("*.txt"))
 KEYS = {
     "formats", "meeting_date", "title", "report", "resolutions", "actions", "attendees", "dates", "amounts",
     "references", "warnings",
@@ -28,7 +32,7 @@ def _load_all() -> list[Fixture]:
     return [load_fixture(p) for p in PATHS]
 
 
-@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ALL_PATHS, ids=lambda p: p.stem)
 def test_fixture(path: Path) -> None:
     from extract import extract_minutes
 
@@ -59,16 +63,17 @@ def _problems(fx: Fixture) -> list[str]:
     exp, text = fx.expected, norm(fx.text)
     cased = norm(fx.text, keep_case=True)
     out = [f"unknown key {k}" for k in exp if k not in KEYS]
-    out += [f"unknown format {f!r}" for f in fx.formats if f not in FORMATS]
+    if fx.path.parent == FIXTURES:  # the blind set tags formats in its own words
+        out += [f"unknown format {f!r}" for f in fx.formats if f not in FORMATS]
     if not fx.formats:
         out.append("no formats listed")
     if exp.get("meeting_date"):
         date.fromisoformat(exp["meeting_date"])
     followups = []
     for r in exp.get("resolutions", []):
-        if norm(r["contains"]) not in text:
+        if "contains" in r and norm(r["contains"]) not in text:
             out.append(f"resolution text not found: {r['contains']!r}")
-        if r.get("kind") not in KINDS:
+        if "kind" in r and r["kind"] not in KINDS:
             out.append(f"bad kind {r.get('kind')!r}")
         if r.get("kind") in FOLLOWUP_KINDS and r.get("needs_followup") is False:
             out.append(f"{r['contains']!r}: a {r['kind']} always needs follow-up")
@@ -84,8 +89,12 @@ def _problems(fx: Fixture) -> list[str]:
             f"resolution actions {from_resolutions} do not follow the follow-up resolutions {followups}"
         )
     for item in exp.get("resolutions", []) + exp.get("actions", []):
-        if item.get("owner") and norm(item["owner"], keep_case=True) not in cased:
-            out.append(f"owner not in text: {item['owner']!r}")
+        owner = item.get("owner")
+        # owners are as written, except that a sentence-initial "The" reads "the"
+        if owner and not any(
+            norm(o, keep_case=True) in cased for o in (owner, owner[:1].upper() + owner[1:])
+        ):
+            out.append(f"owner not in text: {owner!r}")
         due = item.get("due")
         if due:
             if norm(due["text"]) not in text:
@@ -93,7 +102,7 @@ def _problems(fx: Fixture) -> list[str]:
             if due.get("date"):
                 date.fromisoformat(due["date"])
     for a in exp.get("actions", []):
-        if norm(a["contains"]) not in text:
+        if "contains" in a and norm(a["contains"]) not in text:
             out.append(f"action text not found: {a['contains']!r}")
         if a.get("origin") not in ORIGINS:
             out.append(f"bad origin {a.get('origin')!r}")
@@ -105,7 +114,7 @@ def _problems(fx: Fixture) -> list[str]:
         for key in ("name", "role", "organisation"):
             if p.get(key) and norm(p[key]) not in text:
                 out.append(f"attendee {key} not in text: {p[key]!r}")
-        if p.get("capacity") not in CAPACITIES:
+        if "capacity" in p and p["capacity"] not in CAPACITIES:
             out.append(f"bad capacity {p.get('capacity')!r}")
         if not p.get("name") and not p.get("role"):
             out.append("attendee with neither name nor role")
@@ -130,7 +139,7 @@ def _problems(fx: Fixture) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ALL_PATHS, ids=lambda p: p.stem)
 def test_fixture_is_well_formed(path: Path) -> None:
     fixture = load_fixture(path)
     assert _problems(fixture) == []
