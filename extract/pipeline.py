@@ -52,9 +52,9 @@ def _cached_nlp(model: str | None) -> Language:
     return build_nlp(model)
 
 
-def get_nlp() -> Language:
-    """The process-wide pipeline for the model named by ``TRACKER_SPACY_MODEL`` (blank if unset)."""
-    return _cached_nlp(os.environ.get("TRACKER_SPACY_MODEL") or None)
+def get_nlp(model: str | None = None) -> Language:
+    """The process-wide pipeline for ``model``, else for ``TRACKER_SPACY_MODEL`` (blank if both unset)."""
+    return _cached_nlp(model or os.environ.get("TRACKER_SPACY_MODEL") or None)
 
 
 def _iso(meeting_date: date | str | None) -> date | None:

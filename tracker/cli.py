@@ -1,33 +1,56 @@
-"""The ``tracker`` console script: ``tracker extract`` prints what the extractor reads, no database.
+"""The ``tracker`` console script: a Flask command group over :func:`tracker.create_app`.
 
-Later issues turn :func:`main` into the web app's command group; ``extract`` stays a plain debugging
-tool for the patterns: files in, extraction out (text for a person, JSON for a program).
+``tracker extract`` prints what the extractor reads and needs no database: files in, extraction out
+(text for a person, JSON for a program). ``init-db``, ``create-user``, ``import`` and ``actions``
+work on the database; ``run`` and ``shell`` are Flask's. The database commands are thin: parse the
+arguments, open the command's Session, call one service, commit (or roll everything back), print a
+line. Errors a user can fix are one line on stderr and a non-zero exit, never a traceback.
 """
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import os
 import textwrap
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
+from typing import Any
 
 import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, run_command, shell_command, with_appcontext
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from extract import extract_many
 from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
+from . import create_app, db, services
+from .errors import TrackerError
+from .models import Action, MinuteItem, UserRole
+
 FORMATS = ("text", "json", "jsonl")
+ACTION_FORMATS = ("table", "csv", "json")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: how much of a resolution's or action's text the ``text`` format shows
 SHORT_TEXT = 240
 _WIDTH = 100
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+@click.group(
+    cls=FlaskGroup,
+    create_app=create_app,
+    add_default_commands=False,
+    add_version_option=False,
+    load_dotenv=False,
+    context_settings=dict(CONTEXT_SETTINGS),
+)
 @click.version_option(package_name="minutes-tracker", prog_name="tracker")
 def main() -> None:
     """Read UK committee minutes and track what they resolve and who must act.
@@ -35,9 +58,294 @@ def main() -> None:
     \b
     Examples:
       tracker extract seeds/
-      tracker extract minutes.html --format json
-      tracker extract minutes/ --format jsonl --meeting-date 2019-03-14
+      tracker init-db
+      tracker import seeds/001_5d45f58f76307487.txt --committee "Scrutiny Co-ordination Committee" \\
+          --date 2017-04-12
+      tracker actions --status overdue --format csv
     """
+
+
+# The app comes from create_app and its settings from TRACKER_* variables, so Flask's --app and
+# --env-file options would only mislead; --debug stays (it matters to `tracker run`).
+main.params = [p for p in main.params if p.name not in ("app", "env_file")]
+
+
+def init_app(app: Flask) -> None:
+    """Register the database commands on ``app.cli`` too (``flask --app tracker``, test runners)."""
+    for command in DATABASE_COMMANDS:
+        app.cli.add_command(command)
+
+
+# ---------------------------------------------------------------------------------------------
+# database commands
+
+
+@contextmanager
+def _database_errors() -> Iterator[None]:
+    """Turn "cannot connect" and tracker errors into a one-line message."""
+    try:
+        yield
+    except TrackerError as err:
+        raise click.ClickException(str(err)) from err
+    except OperationalError as err:
+        where = db.get_db().engine.url.render_as_string(hide_password=True)
+        reason = " ".join(str(err.orig).split())
+        raise click.ClickException(f"cannot use the database {where}: {reason}") from err
+
+
+def _session() -> Session:
+    """The command's Session, once the database is known to have this code's schema.
+
+    :raise click.ClickException: no schema yet (run ``tracker init-db``), or another revision.
+    """
+    session = db.get_session()
+    with _database_errors():
+        problem = db.schema_problem(session.connection())
+        session.rollback()  # end the read; the command's work is its own transaction
+    if problem:
+        raise click.ClickException(problem)
+    return session
+
+
+@contextmanager
+def _transaction(session: Session) -> Iterator[Session]:
+    """Commit what the block did, or roll all of it back; tracker errors become one-line messages."""
+    try:
+        with _database_errors():
+            yield session
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database schema, or upgrade it to this version's. Safe to run again.
+
+    The database is TRACKER_DATABASE_URL, or the SQLite file tracker.sqlite3 in the instance folder.
+    """
+    engine = db.get_db().engine
+    with _database_errors():
+        before, after = db.upgrade_database(engine)
+    where = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"{where}: schema already up to date (revision {after})")
+    elif before is None:
+        click.echo(f"{where}: created the schema (revision {after})")
+    else:
+        click.echo(f"{where}: upgraded the schema from revision {before} to {after}")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in UserRole]),
+    default=UserRole.MEMBER.value,
+    show_default=True,
+    help="admin, staff or member.",
+)
+@click.option("--name", metavar="NAME", help="The person's name; asked for when not given.")
+@with_appcontext
+def create_user_command(email: str, role: str, name: str | None) -> None:
+    """Create a user account with e-mail address EMAIL; asks for the password (twice).
+
+    The password must have at least 8 characters; only a salted hash of it is stored.
+    """
+    session = _session()
+    with _database_errors():
+        address = services.normalise_email(email)
+    if name is None:
+        name = click.prompt("Name")
+    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _transaction(session):
+        user = services.create_user(session, email=address, name=name, role=role, password=password)
+    click.echo(f"created user {user.id}: {user.email} ({user.name}), role {user.role.value}")
+
+
+@click.command("import")
+@click.argument("file", metavar="FILE", type=click.Path(path_type=str))
+@click.option("--committee", required=True, metavar="NAME", help="The committee whose minutes these are.")
+@click.option(
+    "--date",
+    "meeting_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The meeting's date; leave it out when unknown.",
+)
+@with_appcontext
+def import_command(file: str, committee: str, meeting_date: datetime | None) -> None:
+    """Import the minutes in FILE (.txt, .html or .htm): resolutions, attendance and open actions.
+
+    Everything is written in one transaction: a file that cannot be read or imported leaves the
+    database as it was. A text imported before, for the same committee and date, is left unchanged;
+    for another committee or date it is refused.
+    """
+    when = meeting_date.date() if meeting_date else None
+    session = _session()
+    with _transaction(session):
+        source = services.read_minutes(file)
+        extraction = services.extract_source(
+            source, meeting_date=when, model=current_app.config.get("SPACY_MODEL")
+        )
+        item, created = services.import_minutes(
+            session,
+            committee=committee,
+            meeting_date=when,
+            extraction=extraction,
+            source_text=source.text,
+            source_name=source.name,
+        )
+        summary = _import_summary(file, item, created, len(extraction.warnings))
+    click.echo(summary)
+
+
+def _import_summary(file: str, item: MinuteItem, created: bool, warnings: int) -> str:
+    meeting = item.meeting
+    title = textwrap.shorten(item.title or "untitled", width=60, placeholder=" …")
+    where = f"{meeting.committee.name}, {meeting.date.isoformat() if meeting.date else 'date unknown'}"
+    if not created:
+        return f'{file}: unchanged, already minute item {item.id} "{title}" ({where}); 0 actions created'
+    notes = f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+    return (
+        f'{file}: new minute item {item.id} "{title}" ({where}): '
+        f"{len(item.resolutions)} resolutions, {len(item.actions)} actions created{notes}"
+    )
+
+
+@click.command("actions")
+@click.option(
+    "--status",
+    type=click.Choice([f.value for f in services.ActionFilter]),
+    default=services.ActionFilter.OPEN.value,
+    show_default=True,
+    help="open: not closed; overdue: not closed and due before today; closed; all.",
+)
+@click.option("--committee", metavar="NAME", help="Only this committee's actions.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(ACTION_FORMATS),
+    default="table",
+    show_default=True,
+    help="table: aligned columns to read; csv: a header row, then one row per action; json: a list.",
+)
+@with_appcontext
+def actions_command(status: str, committee: str | None, fmt: str) -> None:
+    """List actions with their committee, meeting, resolution and minute item."""
+    session = _session()
+    today = date.today()
+    with _transaction(session):
+        records = [
+            action_record(a, today)
+            for a in services.list_actions(session, status=status, committee=committee, today=today)
+        ]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        click.echo(_csv(records), nl=False)
+    elif records:
+        click.echo("\n".join(_action_table(records)))
+    else:
+        click.echo(f"no {status} actions" if status != "all" else "no actions")
+
+
+#: the keys of each action in ``tracker actions --format json`` (and the CSV header), in order
+ACTION_KEYS = (
+    "id",
+    "status",
+    "close_reason",
+    "overdue",
+    "text",
+    "owner",
+    "due",
+    "due_text",
+    "committee",
+    "meeting_date",
+    "minute_item_id",
+    "minute_item_title",
+    "resolution_label",
+    "origin",
+    "version",
+)
+
+
+def action_record(action: Action, today: date) -> dict[str, Any]:
+    """One action as plain data: the keys of :data:`ACTION_KEYS`, dates as ISO strings."""
+    item = action.minute_item
+    meeting = item.meeting
+    record = {
+        "id": action.id,
+        "status": action.status.value,
+        "close_reason": action.close_reason.value if action.close_reason else None,
+        "overdue": action.is_overdue(today),
+        "text": action.text,
+        "owner": action.owner,
+        "due": action.due_date.isoformat() if action.due_date else None,
+        "due_text": action.due_text,
+        "committee": meeting.committee.name,
+        "meeting_date": meeting.date.isoformat() if meeting.date else None,
+        "minute_item_id": item.id,
+        "minute_item_title": item.title,
+        "resolution_label": action.resolution.label if action.resolution else None,
+        "origin": action.origin.value,
+        "version": action.version,
+    }
+    assert tuple(record) == ACTION_KEYS
+    return record
+
+
+def _csv(records: list[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ACTION_KEYS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: _csv_value(v) for k, v in record.items()})
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _action_table(records: list[dict[str, Any]]) -> list[str]:
+    header = ["ID", "STATUS", "DUE", "OWNER", "COMMITTEE", "MEETING", "CLAUSE", "ACTION"]
+    rows = [header]
+    for r in records:
+        status = r["status"].replace("_", " ")
+        if r["close_reason"]:
+            status += f" ({r['close_reason']})"
+        due = r["due"] or (textwrap.shorten(r["due_text"], 28, placeholder="…") if r["due_text"] else "-")
+        if r["overdue"]:
+            due += " OVERDUE"
+        rows.append(
+            [
+                str(r["id"]),
+                status,
+                due,
+                textwrap.shorten(r["owner"] or "-", 24, placeholder="…"),
+                textwrap.shorten(r["committee"], 32, placeholder="…"),
+                r["meeting_date"] or "-",
+                r["resolution_label"] or "-",
+                textwrap.shorten(" ".join(r["text"].split()), 70, placeholder=" …"),
+            ]
+        )
+    return _table(rows, indent="")
+
+
+DATABASE_COMMANDS = (init_db_command, create_user_command, import_command, actions_command)
+for _command in (*DATABASE_COMMANDS, run_command, shell_command):
+    main.add_command(_command)
+
+
+# ---------------------------------------------------------------------------------------------
+# tracker extract
 
 
 @main.command("extract")

@@ -1,0 +1,106 @@
+"""Helpers for the tracker's tests: the seeds read and extracted once, and imported on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from extract.records import Extraction
+from extract.sources import SourceText
+from tracker import services
+from tracker.models import Base, MinuteItem, User, UserRole
+
+SEED_2018 = "000_380f5c1928f18705.txt"
+SEED_2017 = "001_5d45f58f76307487.txt"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One seed file, read and extracted with its demo committee and meeting date."""
+
+    path: Path
+    committee: str
+    meeting_date: date
+    source: SourceText
+    extraction: Extraction
+
+    def import_into(self, session: Session, **changes: object) -> services.ImportResult:
+        """Import this seed with :func:`services.import_minutes` (``changes`` override arguments)."""
+        arguments = {
+            "committee": self.committee,
+            "meeting_date": self.meeting_date,
+            "extraction": self.extraction,
+            "source_text": self.source.text,
+            "source_name": self.source.name,
+            **changes,
+        }
+        return services.import_minutes(session, **arguments)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def seeds(seeds_dir: Path, seed_meetings: dict[str, dict[str, str]]) -> dict[str, Seed]:
+    """Both seeds by file name, extracted once per test session (with their meeting dates)."""
+    found = {}
+    for name, meta in seed_meetings.items():
+        path = seeds_dir / name
+        when = date.fromisoformat(meta["date"])
+        source = services.read_minutes(path)
+        found[name] = Seed(
+            path, meta["committee"], when, source, services.extract_source(source, meeting_date=when)
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def seed_2017(seeds: dict[str, Seed]) -> Seed:
+    """The 2017 briefing note (``001_…``): 8 resolutions, 7 actions."""
+    return seeds[SEED_2017]
+
+
+@pytest.fixture(scope="session")
+def seed_2018(seeds: dict[str, Seed]) -> Seed:
+    """The 2018 contract report (``000_…``), which the 2017 (6)(c) asked for: 3 resolutions, 4 actions."""
+    return seeds[SEED_2018]
+
+
+@pytest.fixture
+def imported(session: Session, seeds: dict[str, Seed]) -> dict[str, MinuteItem]:
+    """Both seeds imported and committed, the 2017 one twice: the demo database."""
+    items = {name: seed.import_into(session).item for name, seed in seeds.items()}
+    again = seeds[SEED_2017].import_into(session)
+    assert not again.created
+    session.commit()
+    return items
+
+
+@pytest.fixture
+def staff(session: Session) -> User:
+    """A committed staff user, to author action updates."""
+    user = services.create_user(
+        session,
+        email="officer@example.org",
+        name="Dee Officer",
+        role=UserRole.STAFF,
+        password="correct horse",
+    )
+    session.commit()
+    return user
+
+
+def _row_counts(session: Session) -> dict[str, int]:
+    return {
+        table.name: session.scalar(select(func.count()).select_from(table)) or 0
+        for table in Base.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def row_counts() -> Callable[[Session], dict[str, int]]:
+    """``row_counts(session)``: rows in every tracker table, by table name."""
+    return _row_counts

@@ -1,0 +1,199 @@
+"""The database handle: one engine and session factory per app, one Session per request or command.
+
+:func:`init_app` builds the engine from ``DATABASE_URL`` and a ``sessionmaker(expire_on_commit=False)``
+and keeps both on ``app.extensions``; :func:`get_session` caches a Session on ``g`` and the app
+context's teardown closes it (flaskr's ``get_db``/``close_db`` pair, in ORM form). Whoever calls a
+service owns the transaction: services never commit.
+
+The schema belongs to Alembic: :func:`upgrade_database` runs the migrations in
+``tracker/migrations`` up to the head revision (what ``tracker init-db`` does), and
+:func:`schema_problem` tells a command that the database is missing or behind.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import DatabaseSchemaError
+
+EXTENSION_KEY = "tracker.db"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Alembic context options shared by ``migrations/env.py`` and the model/migration drift test
+MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True, "compare_type": True}
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """What :func:`init_app` keeps on ``app.extensions``: the engine and the session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def make_engine(url: str | URL, **options: Any) -> Engine:
+    """Create an engine; SQLite gets foreign keys enforced and SQLAlchemy-managed transactions.
+
+    pysqlite starts transactions lazily and on its own terms, which breaks SAVEPOINT and makes DDL
+    non-transactional; the SQLAlchemy recipe (``dialects/sqlite/base.py``, "Serializable isolation /
+    Savepoints / Transactional DDL") turns that off and emits ``BEGIN`` itself. ``PRAGMA foreign_keys``
+    makes SQLite enforce what PostgreSQL enforces.
+    """
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Build the app's engine and session factory, and close the request's Session on teardown.
+
+    Nothing connects yet. When ``DATABASE_URL`` is a SQLite file in the instance folder (the
+    default), the folder is created on the first connection.
+    """
+    url = make_url(app.config["DATABASE_URL"])
+    engine = make_engine(url)
+    if _is_file_in(url, Path(app.instance_path)):
+        instance_path = app.instance_path
+
+        @event.listens_for(engine, "do_connect")
+        def _make_instance_folder(*args: Any) -> None:
+            os.makedirs(instance_path, exist_ok=True)
+
+    app.extensions[EXTENSION_KEY] = Database(engine, sessionmaker(engine, expire_on_commit=False))
+    app.teardown_appcontext(close_session)
+
+
+def _is_file_in(url: URL, folder: Path) -> bool:
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return False
+    return Path(url.database).resolve().parent == folder.resolve()
+
+
+def get_db(app: Flask | None = None) -> Database:
+    """The :class:`Database` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def get_session() -> Session:
+    """The Session of the current request or command, created on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = get_db().sessions()
+    return g.db_session
+
+
+def close_session(exc: BaseException | None = None) -> None:
+    """Close the cached Session, if any: an uncommitted transaction is rolled back."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# migrations
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at the packaged migrations; no ``alembic.ini`` is needed.
+
+    :param connection: when given, ``env.py`` migrates through it (inside its transaction) instead
+        of opening its own.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The revision the models correspond to: the migrations' single head."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "tracker/migrations/versions holds no revision"
+    return head
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The database's Alembic revision, or None when it has none (empty, or never migrated)."""
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_database(engine: Engine) -> tuple[str | None, str]:
+    """Create the schema, or upgrade it to the head revision, in one transaction; safe to repeat.
+
+    On SQLite, foreign keys are switched off while migrating (batch migrations copy and drop
+    tables) and checked before committing.
+
+    :return: the revision before (None for an empty database) and after.
+    :raise DatabaseSchemaError: the database holds tracker tables but no Alembic revision.
+    """
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # The pragma is ignored inside a transaction, and Connection.execute() would begin one:
+            # talk to the driver's connection directly (it is in autocommit mode, see make_engine).
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                before = current_revision(connection)
+                if before is None and inspect(connection).has_table("action"):
+                    raise DatabaseSchemaError(
+                        "the database already has tracker tables but no migration history "
+                        "(alembic_version); it was not created by `tracker init-db`"
+                    )
+                command.upgrade(alembic_config(connection), "head")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseSchemaError(f"the migration broke foreign keys: {broken[:5]}")
+                after = current_revision(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+    assert after is not None
+    return before, after
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def stamp_head(connection: Connection) -> None:
+    """Record the head revision without migrating: for a schema made by ``create_all()`` (tests)."""
+    command.stamp(alembic_config(connection), "head")
+
+
+def schema_problem(connection: Connection) -> str | None:
+    """Why the database cannot be used by this code (missing or out-of-date schema), or None."""
+    script = ScriptDirectory.from_config(alembic_config())
+    current, head = current_revision(connection), script.get_current_head()
+    if current == head:
+        return None
+    if current is None:
+        return "the database has no tracker tables yet; run `tracker init-db` first"
+    if current not in {rev.revision for rev in script.walk_revisions()}:
+        return f"the database schema is at revision {current}, which this version of tracker does not know"
+    return f"the database schema is at revision {current}, this code needs {head}; run `tracker init-db`"

@@ -1,0 +1,706 @@
+"""Use cases over a Session: import minutes, record action updates and status changes, list actions.
+
+Every function takes the Session first and leaves its lifecycle to the caller: services may
+``flush()`` but never create, commit, roll back or close a Session (the "keep the lifecycle separate
+and external" advice in SQLAlchemy's session basics). The CLI command or view owns the transaction,
+so a failure anywhere leaves the database as it was once the caller rolls back.
+
+Errors are :mod:`tracker.errors` classes; the extractor's errors become
+:class:`~tracker.errors.MinutesRejectedError` here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import NamedTuple, TypeVar
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from extract.errors import ExtractionError
+from extract.pipeline import get_nlp, run
+from extract.records import Action as ExtractedAction
+from extract.records import Extraction
+from extract.records import Resolution as ExtractedResolution
+from extract.sources import SourceText, read_source
+
+from .errors import (
+    ConcurrentEditError,
+    DuplicateMinutesError,
+    InvalidTransitionError,
+    MinutesRejectedError,
+    NotFoundError,
+    ValidationError,
+)
+from .models import (
+    OPEN_STATUSES,
+    Action,
+    ActionOrigin,
+    ActionStatus,
+    ActionUpdate,
+    Attendance,
+    Capacity,
+    CloseReason,
+    Committee,
+    Meeting,
+    MinuteItem,
+    Person,
+    Resolution,
+    ResolutionKind,
+    ReviewState,
+    User,
+    UserRole,
+    utcnow,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "ActionFilter",
+    "ImportResult",
+    "add_update",
+    "change_status",
+    "close_action",
+    "create_user",
+    "extract_source",
+    "find_committee",
+    "get_action",
+    "import_minutes",
+    "list_actions",
+    "normalise_email",
+    "read_minutes",
+    "reopen_action",
+]
+
+#: the status changes an action may make; closing needs a reason, and only a closed action reopens
+TRANSITIONS: Mapping[ActionStatus, frozenset[ActionStatus]] = {
+    ActionStatus.OPEN: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.AWAITING_COMMITTEE, ActionStatus.CLOSED}
+    ),
+    ActionStatus.IN_PROGRESS: frozenset({ActionStatus.AWAITING_COMMITTEE, ActionStatus.CLOSED}),
+    ActionStatus.AWAITING_COMMITTEE: frozenset({ActionStatus.IN_PROGRESS, ActionStatus.CLOSED}),
+    ActionStatus.CLOSED: frozenset({ActionStatus.OPEN}),
+}
+
+COMMITTEE_NAME_MAX = 200
+USER_NAME_MAX = 200
+EMAIL_MAX = 320
+URL_MAX = 2000
+PASSWORD_MIN = 8
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def _label(status: ActionStatus) -> str:
+    return status.value.replace("_", " ")
+
+
+# ---------------------------------------------------------------------------------------------
+# reading and extracting minutes
+
+
+def read_minutes(path: str | os.PathLike[str]) -> SourceText:
+    """Read a ``.txt``/``.html``/``.htm`` minutes file (see :func:`extract.sources.read_source`).
+
+    :raise MinutesRejectedError: the file is missing, empty, binary, too large, undecodable, of
+        another type, or cannot be read; ``code`` is the extractor's (``E_EMPTY``, …).
+    """
+    try:
+        return read_source(path)
+    except ExtractionError as err:
+        raise MinutesRejectedError(err) from err
+    except OSError as err:
+        refused = ExtractionError(f"cannot read the file ({err.strerror or err})", source=os.fspath(path))
+        raise MinutesRejectedError(refused) from err
+
+
+def extract_source(
+    source: SourceText, *, meeting_date: date | None = None, model: str | None = None
+) -> Extraction:
+    """Run the extractor on a text read by :func:`read_minutes`, keeping the reader's warnings.
+
+    :param meeting_date: the meeting's date, so that deadlines such as "the next meeting" resolve.
+    :param model: a trained spaCy pipeline to use (default: ``TRACKER_SPACY_MODEL``, else blank).
+    :raise MinutesRejectedError: the extractor refused the text (empty, too large).
+    """
+    try:
+        extraction = run(get_nlp(model), source.text, source_name=source.name, meeting_date=meeting_date)
+    except ExtractionError as err:
+        raise MinutesRejectedError(err) from err
+    if source.derived or source.warnings:
+        extraction = dataclasses.replace(
+            extraction, derived_text=source.derived, warnings=source.warnings + extraction.warnings
+        )
+    return extraction
+
+
+# ---------------------------------------------------------------------------------------------
+# importing
+
+
+class ImportResult(NamedTuple):
+    """What :func:`import_minutes` did: the minute item, and whether it was created just now."""
+
+    item: MinuteItem
+    created: bool
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of ``text`` encoded as UTF-8: what identifies a minutes text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def import_minutes(
+    session: Session,
+    *,
+    committee: str,
+    meeting_date: date | None,
+    extraction: Extraction,
+    source_text: str,
+    source_name: str | None = None,
+) -> ImportResult:
+    """Store one extracted minutes text: its meeting, attendance, resolutions and open actions.
+
+    Idempotent: a text is identified by its SHA-256. Importing it again for the same committee and
+    meeting date changes nothing and returns the stored item with ``created=False``.
+
+    :param committee: the committee's name; an existing committee matches regardless of case.
+    :param meeting_date: the meeting's date, or None when unknown (each import then gets its own meeting).
+    :param extraction: what :func:`extract_source` returned for ``source_text``.
+    :param source_text: the text the extraction was made from (its spans point into it).
+    :raise ValidationError: the committee name is blank or too long.
+    :raise DuplicateMinutesError: the text was imported before for another committee or date.
+    :raise ValueError: ``extraction`` was not made from ``source_text``.
+    """
+    name = _committee_name(committee)
+    digest = text_sha256(source_text)
+    if digest != extraction.sha256:
+        raise ValueError("the extraction was not made from source_text (SHA-256 differs)")
+
+    existing = session.scalar(
+        select(MinuteItem)
+        .where(MinuteItem.text_sha256 == digest)
+        .options(joinedload(MinuteItem.meeting).joinedload(Meeting.committee))
+    )
+    if existing is not None:
+        meeting = existing.meeting
+        if meeting.committee.name.casefold() == name.casefold() and meeting.date == meeting_date:
+            return ImportResult(existing, False)
+        raise DuplicateMinutesError(
+            f"this text was already imported as minute item {existing.id}, for "
+            f"{meeting.committee.name} ({_date_or_unknown(meeting.date)}); "
+            f"not importing it again for {name} ({_date_or_unknown(meeting_date)})",
+            minute_item_id=existing.id,
+        )
+
+    now = utcnow()
+    people = _people(session, extraction)
+    meeting = _meeting(session, _committee(session, name, now), meeting_date, now)
+    item = MinuteItem(
+        meeting=meeting,
+        title=extraction.title,
+        source_name=source_name,
+        source_text=source_text,
+        text_sha256=digest,
+        extraction=extraction.to_dict(),
+        review_state=ReviewState.PENDING,
+        imported_at=now,
+    )
+    session.add(item)
+    for a in extraction.attendees:
+        item.attendances.append(
+            Attendance(
+                person=people.get(a.name) if a.name else None,
+                role=a.role,
+                organisation=a.organisation,
+                capacity=Capacity(a.capacity),
+                span_start=a.span[0],
+                span_end=a.span[1],
+            )
+        )
+    resolutions = [_resolution(i, r) for i, r in enumerate(extraction.resolutions)]
+    item.resolutions.extend(resolutions)
+    for i, a in enumerate(extraction.actions):
+        item.actions.append(
+            Action(
+                resolution=_resolution_of(a, extraction.resolutions, resolutions),
+                position=i,
+                text=a.text,
+                owner=a.owner,
+                due_text=a.due.text if a.due else None,
+                due_date=_iso_date(a.due.date if a.due else None),
+                origin=ActionOrigin(a.origin),
+                span_start=a.span[0],
+                span_end=a.span[1],
+                status=ActionStatus.OPEN,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    session.flush()
+    return ImportResult(item, True)
+
+
+def _date_or_unknown(value: date | None) -> str:
+    return value.isoformat() if value else "date unknown"
+
+
+def _iso_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _committee_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("the committee name is blank")
+    if len(cleaned) > COMMITTEE_NAME_MAX:
+        raise ValidationError(f"the committee name is over {COMMITTEE_NAME_MAX} characters")
+    return cleaned
+
+
+def _committee(session: Session, name: str, now: datetime) -> Committee:
+    found = session.scalar(select(Committee).where(func.lower(Committee.name) == name.lower()))
+    if found is None:
+        found = Committee(name=name, created_at=now)
+        session.add(found)
+    return found
+
+
+def _meeting(session: Session, committee: Committee, when: date | None, now: datetime) -> Meeting:
+    if when is not None and committee.id is not None:
+        found = session.scalar(
+            select(Meeting).where(Meeting.committee_id == committee.id, Meeting.date == when)
+        )
+        if found is not None:
+            return found
+    return Meeting(committee=committee, date=when, created_at=now)
+
+
+def _people(session: Session, extraction: Extraction) -> dict[str, Person]:
+    """Every named attendee's Person, found by name or created (before anything else is added)."""
+    honorifics = {a.name: a.honorific for a in extraction.attendees if a.name}
+    if not honorifics:
+        return {}
+    people = {p.name: p for p in session.scalars(select(Person).where(Person.name.in_(honorifics)))}
+    for name, honorific in honorifics.items():
+        if name not in people:
+            people[name] = Person(name=name, honorific=honorific)
+            session.add(people[name])
+        elif honorific and not people[name].honorific:
+            people[name].honorific = honorific
+    return people
+
+
+def _resolution(position: int, r: ExtractedResolution) -> Resolution:
+    return Resolution(
+        position=position,
+        label=r.label,
+        text=r.text,
+        kind=ResolutionKind(r.kind),
+        needs_followup=r.needs_followup,
+        owner=r.owner,
+        due_text=r.due.text if r.due else None,
+        due_date=_iso_date(r.due.date if r.due else None),
+        span_start=r.span[0],
+        span_end=r.span[1],
+    )
+
+
+def _resolution_of(
+    action: ExtractedAction, extracted: tuple[ExtractedResolution, ...], rows: list[Resolution]
+) -> Resolution | None:
+    """The clause an action came from: by index, else by a label no other clause shares."""
+    if action.resolution_index is not None and 0 <= action.resolution_index < len(rows):
+        return rows[action.resolution_index]
+    if action.resolution:
+        matches = [row for r, row in zip(extracted, rows, strict=True) if r.label == action.resolution]
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# action history
+
+
+def get_action(session: Session, action_id: int) -> Action:
+    """The action with this id.
+
+    :raise NotFoundError: there is none.
+    """
+    action = session.get(Action, action_id)
+    if action is None:
+        raise NotFoundError(f"there is no action {action_id}")
+    return action
+
+
+def add_update(
+    session: Session,
+    action_id: int,
+    *,
+    author: User,
+    note: str,
+    evidence_url: str | None = None,
+    evidence_item_id: int | None = None,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    """Append a note (with optional evidence) to an action's history, without changing its status.
+
+    :param note: Markdown; must not be blank.
+    :param evidence_url: an ``http``/``https`` link showing progress.
+    :param evidence_item_id: a later minute item showing progress (not the action's own).
+    :param expected_version: the ``version`` the author saw; a different one means someone else
+        changed the action since.
+    :raise NotFoundError: no such action or minute item.
+    :raise ValidationError: a blank note, a malformed link, or evidence that is not a later item.
+    :raise ConcurrentEditError: the action is no longer at ``expected_version``.
+    """
+    action = _action_at(session, action_id, expected_version)
+    update = _append(
+        session,
+        action,
+        author=author,
+        note=note,
+        evidence_url=evidence_url,
+        evidence_item_id=evidence_item_id,
+    )
+    _flush(session, action)
+    return update
+
+
+def change_status(
+    session: Session,
+    action_id: int,
+    status: ActionStatus | str,
+    *,
+    author: User,
+    note: str,
+    close_reason: CloseReason | str | None = None,
+    evidence_url: str | None = None,
+    evidence_item_id: int | None = None,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    """Move an action to another status, recording who, when, why (a note) and any evidence.
+
+    Allowed moves are :data:`TRANSITIONS`: open → in progress → awaiting committee → closed, with
+    closing possible from any open status, awaiting committee back to in progress, and closed back
+    to open (reopening). The action's ``version`` goes up.
+
+    :param close_reason: required when closing (completed, superseded or withdrawn), else refused.
+    :raise InvalidTransitionError: the move is not allowed from the action's current status.
+    :raise ValidationError: a missing or unexpected close reason, a blank note, bad evidence.
+    :raise NotFoundError: no such action or minute item.
+    :raise ConcurrentEditError: the action is no longer at ``expected_version``, or changed while
+        this change was being written.
+    """
+    target = _member(ActionStatus, status, "status")
+    reason = _member(CloseReason, close_reason, "close reason") if close_reason is not None else None
+    action = _action_at(session, action_id, expected_version)
+    current = action.status
+    if target not in TRANSITIONS[current]:
+        raise InvalidTransitionError(
+            f"action {action.id} is {_label(current)}; it cannot become {_label(target)}"
+            + (" (it is already)" if target == current else "")
+        )
+    if target is ActionStatus.CLOSED and reason is None:
+        raise ValidationError("closing an action needs a reason: completed, superseded or withdrawn")
+    if target is not ActionStatus.CLOSED and reason is not None:
+        raise ValidationError("a close reason is only given when closing an action")
+
+    update = _append(
+        session,
+        action,
+        author=author,
+        note=note,
+        evidence_url=evidence_url,
+        evidence_item_id=evidence_item_id,
+        from_status=current,
+        to_status=target,
+        close_reason=reason,
+    )
+    action.status = target
+    action.close_reason = reason
+    action.closed_at = update.created_at if target is ActionStatus.CLOSED else None
+    action.updated_at = update.created_at
+    _flush(session, action)
+    return update
+
+
+def close_action(
+    session: Session,
+    action_id: int,
+    reason: CloseReason | str,
+    *,
+    author: User,
+    note: str,
+    evidence_url: str | None = None,
+    evidence_item_id: int | None = None,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    """Close an open action as completed, superseded or withdrawn (see :func:`change_status`).
+
+    :raise InvalidTransitionError: the action is already closed.
+    """
+    return change_status(
+        session,
+        action_id,
+        ActionStatus.CLOSED,
+        author=author,
+        note=note,
+        close_reason=reason,
+        evidence_url=evidence_url,
+        evidence_item_id=evidence_item_id,
+        expected_version=expected_version,
+    )
+
+
+def reopen_action(
+    session: Session,
+    action_id: int,
+    *,
+    author: User,
+    note: str,
+    evidence_url: str | None = None,
+    evidence_item_id: int | None = None,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    """Reopen a closed action (a mistaken close is undone this way, never by deleting history).
+
+    :raise InvalidTransitionError: the action is not closed.
+    """
+    action = get_action(session, action_id)
+    if action.status is not ActionStatus.CLOSED:
+        raise InvalidTransitionError(
+            f"action {action.id} is {_label(action.status)}, not closed; only a closed action can be reopened"
+        )
+    return change_status(
+        session,
+        action_id,
+        ActionStatus.OPEN,
+        author=author,
+        note=note,
+        evidence_url=evidence_url,
+        evidence_item_id=evidence_item_id,
+        expected_version=expected_version,
+    )
+
+
+def _member(cls: type[_E], value: _E | str, what: str) -> _E:
+    try:
+        return cls(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in cls)  # type: ignore[attr-defined]
+        raise ValidationError(f"unknown {what} {value!r}; expected one of: {choices}") from None
+
+
+def _action_at(session: Session, action_id: int, expected_version: int | None) -> Action:
+    action = get_action(session, action_id)
+    if expected_version is not None and action.version != expected_version:
+        raise ConcurrentEditError(
+            f"action {action.id} was changed by someone else (version {action.version}, "
+            f"you saw {expected_version}); reload it and try again"
+        )
+    return action
+
+
+def _append(
+    session: Session,
+    action: Action,
+    *,
+    author: User,
+    note: str,
+    evidence_url: str | None,
+    evidence_item_id: int | None,
+    from_status: ActionStatus | None = None,
+    to_status: ActionStatus | None = None,
+    close_reason: CloseReason | None = None,
+) -> ActionUpdate:
+    if not isinstance(author, User):
+        raise TypeError(f"author must be a User, not {type(author).__name__}")
+    text = (note or "").strip()
+    if not text:
+        raise ValidationError("a note is required: say what happened")
+    url = _evidence_url(evidence_url)
+    item = _evidence_item(session, action, evidence_item_id)
+    # Loading action.updates for the append must not flush the half-attached update first.
+    with session.no_autoflush:
+        update = ActionUpdate(
+            author=author,
+            created_at=utcnow(),
+            note=text,
+            from_status=from_status,
+            to_status=to_status,
+            close_reason=close_reason,
+            evidence_url=url,
+            evidence_item=item,
+        )
+        action.updates.append(update)
+    session.add(update)
+    return update
+
+
+def _evidence_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > URL_MAX:
+        raise ValidationError(
+            f"evidence link {url!r} is not an http(s) address of at most {URL_MAX} characters"
+        )
+    return url
+
+
+def _evidence_item(session: Session, action: Action, item_id: int | None) -> MinuteItem | None:
+    if item_id is None:
+        return None
+    item = session.get(MinuteItem, item_id)
+    if item is None:
+        raise NotFoundError(f"there is no minute item {item_id}")
+    if item.id == action.minute_item_id:
+        raise ValidationError("evidence must be a later minute item, not the one the action came from")
+    then, now = action.minute_item.meeting.date, item.meeting.date
+    if then is not None and now is not None and now < then:
+        raise ValidationError(
+            f"minute item {item.id} is from {now.isoformat()}, before the action's meeting "
+            f"({then.isoformat()}); evidence must come later"
+        )
+    return item
+
+
+def _flush(session: Session, action: Action) -> None:
+    """Write pending changes; a concurrent change to the action (its version) becomes an error."""
+    action_id = action.id  # read now: after a failed flush, touching the object would need the database
+    try:
+        session.flush()
+    except StaleDataError as err:
+        raise ConcurrentEditError(
+            f"action {action_id} was changed by someone else while saving; reload it and try again"
+        ) from err
+
+
+# ---------------------------------------------------------------------------------------------
+# listing
+
+
+class ActionFilter(enum.StrEnum):
+    """Which actions :func:`list_actions` returns."""
+
+    #: every action not closed (open, in progress, awaiting committee)
+    OPEN = "open"
+    #: not closed, with a due date before today
+    OVERDUE = "overdue"
+    CLOSED = "closed"
+    ALL = "all"
+
+
+def find_committee(session: Session, name: str) -> Committee:
+    """The committee with this name, regardless of case and extra spaces.
+
+    :raise NotFoundError: there is none; the message lists the committees there are.
+    """
+    cleaned = " ".join(name.split())
+    found = session.scalar(select(Committee).where(func.lower(Committee.name) == cleaned.lower()))
+    if found is None:
+        known = session.scalars(select(Committee.name).order_by(Committee.name)).all()
+        listing = "; ".join(known) if known else "none yet"
+        raise NotFoundError(f"there is no committee named {cleaned!r} (committees: {listing})")
+    return found
+
+
+def list_actions(
+    session: Session,
+    *,
+    status: ActionFilter | str = ActionFilter.OPEN,
+    committee: str | None = None,
+    today: date | None = None,
+) -> list[Action]:
+    """Actions with their minute item, meeting, committee and resolution loaded.
+
+    Ordered by due date (none last), then meeting date (unknown last), then place in the minutes.
+
+    :param status: ``open`` (not closed), ``overdue`` (not closed and due before ``today``),
+        ``closed`` or ``all``.
+    :param committee: only this committee's actions (its name, regardless of case).
+    :param today: the date overdue is measured against (default: today's date).
+    :raise ValidationError: an unknown ``status``.
+    :raise NotFoundError: no committee has that name.
+    """
+    wanted = _member(ActionFilter, status, "action filter")
+    today = today or date.today()
+    stmt = (
+        select(Action)
+        .join(Action.minute_item)
+        .join(MinuteItem.meeting)
+        .join(Meeting.committee)
+        .options(
+            contains_eager(Action.minute_item).options(
+                defer(MinuteItem.source_text),
+                defer(MinuteItem.extraction),
+                contains_eager(MinuteItem.meeting).contains_eager(Meeting.committee),
+            ),
+            selectinload(Action.resolution),
+        )
+    )
+    if wanted is ActionFilter.OPEN:
+        stmt = stmt.where(Action.status.in_(OPEN_STATUSES))
+    elif wanted is ActionFilter.OVERDUE:
+        stmt = stmt.where(Action.status.in_(OPEN_STATUSES), Action.due_date < today)
+    elif wanted is ActionFilter.CLOSED:
+        stmt = stmt.where(Action.status == ActionStatus.CLOSED)
+    if committee is not None:
+        stmt = stmt.where(Meeting.committee_id == find_committee(session, committee).id)
+    stmt = stmt.order_by(
+        Action.due_date.is_(None),
+        Action.due_date,
+        Meeting.date.is_(None),
+        Meeting.date,
+        MinuteItem.id,
+        Action.position,
+    )
+    return list(session.scalars(stmt))
+
+
+# ---------------------------------------------------------------------------------------------
+# users
+
+
+def normalise_email(email: str) -> str:
+    """An e-mail address as stored: trimmed and lower-case.
+
+    :raise ValidationError: it does not look like an address (``name@domain``), or is too long.
+    """
+    address = email.strip().lower()
+    if not _EMAIL.fullmatch(address) or len(address) > EMAIL_MAX:
+        raise ValidationError(f"{email!r} is not an e-mail address")
+    return address
+
+
+def create_user(session: Session, *, email: str, name: str, role: UserRole | str, password: str) -> User:
+    """Create an account; the e-mail address is stored lower-case and must be unused.
+
+    :param password: at least :data:`PASSWORD_MIN` characters; only its hash is stored.
+    :raise ValidationError: a malformed or taken e-mail address, a blank name, an unknown role, or a
+        short password.
+    """
+    address = normalise_email(email)
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > USER_NAME_MAX:
+        raise ValidationError(f"a name is required, of at most {USER_NAME_MAX} characters")
+    member = _member(UserRole, role, "role")
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError(f"the password must have at least {PASSWORD_MIN} characters")
+    if session.scalar(select(User.id).where(User.email == address)) is not None:
+        raise ValidationError(f"there is already a user with the e-mail address {address}")
+    user = User(email=address, name=cleaned, role=member, created_at=utcnow())
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
