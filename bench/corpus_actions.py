@@ -36,6 +36,7 @@ def main() -> int:
     if not posts:
         print(f"corpus_actions: no posts in {args.corpus}", file=sys.stderr)
         return 2
+    extract_minutes("RESOLVED – That the report be noted.")  # build the pipeline before timing
     pages = printed = found = owned = errors = 0
     seconds = 0.0
     for path in posts:
