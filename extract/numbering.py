@@ -19,10 +19,10 @@ _ROMAN_RE = re.compile(r"^(?=[ivxlc])c{0,3}(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 MARKER_RE = re.compile(
     r"""
     (?:
-        \((?P<paren>\d{1,3}|[a-zA-Z]|[ivxlc]{2,6})\)            # (1) (a) (A) (iv)
+        \((?P<paren>\d{1,4}|[a-zA-Z]|[ivxlc]{2,6})\)            # (1) (a) (A) (iv)
       | (?P<dotted>(?:[A-Z]|\d{1,3})(?:\.(?:\d{1,3}|[a-z]|[ivx]{1,4})){1,3})(?![\w/])\.?   # C.1.a 2.i 8.4
-      | (?P<rparen>\d{1,3}|[a-zA-Z]|[ivxlc]{2,6})\)            # 1) a) iv)
-      | (?P<dot>\d{1,3}|[a-zA-Z]|[ivxlc]{2,6})\.(?!\d)         # 1. a. A. iv.
+      | (?P<rparen>\d{1,4}|[a-zA-Z]|[ivxlc]{2,6})\)            # 1) a) iv)
+      | (?P<dot>\d{1,4}|[a-zA-Z]|[ivxlc]{2,6})\.(?!\d)         # 1. a. A. iv.
       | (?P<bare>\d{1,3})(?=\s+\(?[a-z]\))                      # 6 (a): a bare number before a sub-marker
     )
     """,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Iterator
 from datetime import date
 from functools import lru_cache
@@ -44,6 +45,8 @@ def build_nlp(model: str | None = None) -> Language:
         nlp = spacy.blank("en")
     for name in COMPONENTS:
         nlp.add_pipe(name, last=True)
+    # our own limit (MAX_CHARS) is the one that counts; spaCy's default 1,000,000 is lower
+    nlp.max_length = MAX_CHARS + 1
     return nlp
 
 
@@ -77,11 +80,50 @@ def _check(text: str, source_name: str | None) -> None:
 
 
 def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
-    doc = nlp.make_doc(text)
+    # spaCy's affix rules take quadratic time on one enormous run with no spaces (hostile input):
+    # such a text is split on white space alone, which keeps the text and every offset the same
+    doc = _plain_doc(nlp, text) if _has_long_run(text) else nlp.make_doc(text)
     # Doc.text rebuilds the string from tokens on every call: keep the original once
     doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = meeting_date
     return doc
+
+
+#: longer runs with no white space are split on white space alone (see _prepare)
+LONG_RUN = 1000
+_WORDS = re.compile(r"\S+")
+
+
+def _has_long_run(text: str) -> bool:
+    return len(text) > LONG_RUN and max(map(len, text.split()), default=0) > LONG_RUN
+
+
+def _plain_doc(nlp: Language, text: str) -> Doc:
+    """A Doc of white-space-separated words whose text is exactly ``text``."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for m in _WORDS.finditer(text):
+        gap = text[pos : m.start()]
+        if gap:
+            if words and gap[0] == " ":
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+        words.append(m.group())
+        spaces.append(False)
+        pos = m.end()
+    tail = text[pos:]
+    if tail:
+        if words and tail[0] == " ":
+            spaces[-1] = True
+            tail = tail[1:]
+        if tail:
+            words.append(tail)
+            spaces.append(False)
+    return Doc(nlp.vocab, words=words, spaces=spaces)
 
 
 def _finish(doc: Doc, source_name: str | None, meeting_date: date | None) -> Extraction:

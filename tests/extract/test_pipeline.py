@@ -90,3 +90,23 @@ def test_a_trained_pipeline_named_by_tracker_spacy_model_adds_people(tmp_path: P
     assert [a["name"] for a in blank["attendees"]] == []
     assert [a["name"] for a in with_model["attendees"]] == ["ada quill"]
     assert with_model["resolutions"] == blank["resolutions"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 30_000 + ")" * 30_000,  # spaCy's affix rules are quadratic on one such run
+        "RESOLVED – That the report be noted. " + "'" * 20_000 + "\n\n(2) That officers report back.",
+    ],
+)
+def test_hostile_runs_without_spaces_extract_quickly_and_keep_offsets(text: str) -> None:
+    data = extract_minutes(text).to_dict()  # would take minutes if tokenised by spaCy's affix rules
+    for group in ("dates", "amounts", "references"):
+        for rec in data[group]:
+            assert text[rec["span"][0] : rec["span"][1]] == rec["text"]
+
+
+def test_texts_over_a_million_characters_are_accepted_up_to_our_limit() -> None:
+    text = SEEDS[0].read_text(encoding="utf-8") * 200  # about 1.1 MB: over spaCy's default max_length
+    data = extract_minutes(text).to_dict()
+    assert len(data["resolutions"]) >= 3
