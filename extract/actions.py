@@ -49,7 +49,7 @@ _OWNER_CONNECTORS = frozenset(
     }
 )
 _ACRONYM = re.compile(r"[A-Z][A-Za-z]{0,2}[A-Z]{1,5}s?")
-_SENT_END = re.compile(
+SENT_END = re.compile(
     r"(?<=[.!?])(?=\s+[A-Z(\"']|\s*$)|(?<=[.!?])[\"')]?\s*\n|\n\s*\n(?=\s*[A-Z•·\-*(])|\n\s*[•·▪●]"
 )
 

@@ -22,17 +22,16 @@ only ``relativedelta``. This module is the boundary for date errors: ``ValueErro
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from . import rules
 from .records import DateMention
 
 __all__ = ["MONTHS", "DueMatch", "DueRule", "due_rules", "find_dates", "parse_due", "read_date"]
@@ -321,17 +320,7 @@ class _Alt:
 
 
 def _read_rows() -> list[dict[str, Any]]:
-    text = resources.files("extract.patterns").joinpath(DUES_FILE).read_text(encoding="utf-8")
-    rows = []
-    for n, line in enumerate(text.splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("//"):
-            continue
-        try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError as exc:  # a broken rule file is a programming error: say where
-            raise ValueError(f"extract/patterns/{DUES_FILE}:{n}: {exc}") from exc
-    return rows
+    return rules.read_rows(DUES_FILE)
 
 
 def _expand(regex: str, macros: dict[str, str], where: str) -> str:

@@ -73,11 +73,6 @@ def _mostly_caps(s: str) -> bool:
     return len(letters) >= 4 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def section_pattern() -> re.Pattern[str]:
-    pat, _ = rules.alternation("sections.jsonl")
-    return pat
-
-
 def heading_label(line: Line) -> str | None:
     """The section label of a heading line (END, MINUTES, ACTION, NOISE), or None."""
     pat, by_group = rules.alternation("sections.jsonl")

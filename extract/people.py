@@ -64,7 +64,6 @@ _HON = (
 _SUR = r"(?:(?:Mc|Mac|O'|D')?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)"
 _NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
 NAME_RE = re.compile(_NAME)
-PERSON_RE = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}(?:\s+(?:and|&)\s+{_NAME})*)")
 _HON_AT = re.compile(rf"(?P<hon>{_HON})\s+")
 _HON_ANYWHERE = re.compile(rf"\b{_HON}\s")
 _HON_NAME = re.compile(rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})")
@@ -177,7 +176,6 @@ _REPS_INTRO = re.compile(
 _CHAIR_INLINE = re.compile(r"\s+in\s+the\s+chair\b|\s*\((?P<role>[^)]{2,60})\)")
 _SPLIT_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*)")
 _SENTENCE_VERB = re.compile(r"\b(?:were|was|has|have|had|is|are|received|declared|reported|considered)\b")
-_SENT_START = re.compile(r"(?:(?<=[.!?])\s+|\n\s*\n|^)(?=\S)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,30 +99,27 @@ def _has_long_run(text: str) -> bool:
 
 
 def _plain_doc(nlp: Language, text: str) -> Doc:
-    """A Doc of white-space-separated words whose text is exactly ``text``."""
+    """A Doc of white-space-separated words whose text is exactly ``text``.
+
+    As spaCy does, one space after a word is that word's trailing space; other white space
+    becomes a token of its own.
+    """
     words: list[str] = []
     spaces: list[bool] = []
     pos = 0
-    for m in _WORDS.finditer(text):
-        gap = text[pos : m.start()]
+    for m in _WORDS.finditer(text + " x"):  # a sentinel word flushes the trailing white space
+        gap = text[pos : min(m.start(), len(text))]
+        if gap and words and gap[0] == " ":
+            spaces[-1] = True
+            gap = gap[1:]
         if gap:
-            if words and gap[0] == " ":
-                spaces[-1] = True
-                gap = gap[1:]
-            if gap:
-                words.append(gap)
-                spaces.append(False)
+            words.append(gap)
+            spaces.append(False)
+        if m.start() >= len(text):
+            break
         words.append(m.group())
         spaces.append(False)
         pos = m.end()
-    tail = text[pos:]
-    if tail:
-        if words and tail[0] == " ":
-            spaces[-1] = True
-            tail = tail[1:]
-        if tail:
-            words.append(tail)
-            spaces.append(False)
     return Doc(nlp.vocab, words=words, spaces=spaces)
 
 

@@ -29,7 +29,7 @@ class Rule:
 @cache
 def _macros() -> dict[str, str]:
     out: dict[str, str] = {}
-    for row in _read(MACROS_FILE):
+    for row in read_rows(MACROS_FILE):
         out[row["id"]] = _expand(row["pattern"], out)
     return out
 
@@ -44,7 +44,8 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
     return re.sub(r"\{([A-Z_]{2,})\}", sub, pattern)
 
 
-def _read(name: str) -> list[dict[str, Any]]:
+def read_rows(name: str) -> list[dict[str, Any]]:
+    """The JSON objects of ``extract/patterns/NAME``, one a line; ``//`` lines are comments."""
     text = resources.files("extract.patterns").joinpath(name).read_text(encoding="utf-8")
     rows = []
     for n, line in enumerate(text.splitlines(), 1):
@@ -63,7 +64,7 @@ def rules(name: str) -> tuple[Rule, ...]:
     """The rules of one pattern file, macros expanded, in file order."""
     macros = _macros()
     out = []
-    for row in _read(name):
+    for row in read_rows(name):
         data = {k: v for k, v in row.items() if k not in ("id", "label", "pattern")}
         out.append(Rule(row["id"], row.get("label", ""), _expand(row["pattern"], macros), data))
     return tuple(out)
