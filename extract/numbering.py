@@ -55,9 +55,8 @@ def read_marker(text: str, pos: int) -> Marker | None:
         return None
     end = m.end()
     nxt = text[end : end + 1]
-    if m.lastgroup == "bare":
-        pass
-    elif nxt and not nxt.isspace() and nxt not in "(":
+    # "6 (a)": a bare number is followed by its sub-marker; every other marker by white space
+    if m.lastgroup != "bare" and nxt and not nxt.isspace() and nxt != "(":
         return None
     form = m.lastgroup or "dot"
     value = m.group(form)

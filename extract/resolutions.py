@@ -19,7 +19,7 @@ from .numbering import Marker, Numbering, read_marker
 from .text import Line, finditer_near, lower_same_length, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
-_INLINE = re.compile(r"(?:[,;:–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
+_INLINE = re.compile(r"(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
 _FUNCTION_END = re.compile(
     r"(?:\b(?:the|of|and|to|a|an|for|with|that|in|on|by|be|or|from|at|as|its|their|his|her|this|these|those|"
     r"which|who|is|are|was|were|has|have|into|onto|upon|under|over|about|between|including|regarding|such)|"
@@ -142,7 +142,8 @@ class _Reader:
         return len(self.f)
 
     # -- openers -----------------------------------------------------------------------------
-    def openers(self) -> list[tuple[int, int, str]]:
+    def openers(self) -> list[tuple[int, int, str | None]]:
+        """``(start, end, hint)`` of each opener; hint "recommendation" for ``RESOLVED TO RECOMMEND``."""
         out = []
         # str.find, not the token cues: "resolved:-" can stay one token
         near = snap_to_lines(self.f, windows(self.lower, _OPENER_KEYS, 0, 0))
@@ -150,11 +151,8 @@ class _Reader:
             s, e = m.start(), m.end()
             while s < e and self.f[s].isspace():
                 s += 1
-            text = self.f[s:e]
-            hint = "recommendation" if rx.search(r"recommend", text, re.I) else None
-            if rx.search(r"\bdecided\s+to$", text) or rx.search(r"\bdecided$", text):
-                hint = hint or None
-            out.append((s, e, hint or ""))
+            hint = "recommendation" if rx.search(r"recommend", self.f[s:e], re.I) else None
+            out.append((s, e, hint))
         return out
 
     # -- block parsing -----------------------------------------------------------------------
@@ -313,11 +311,10 @@ class _Reader:
 
     @staticmethod
     def _close(clauses: list[Clause], at: int) -> None:
+        """End the last clause at its last line read, or where the next marker starts on the same line."""
         if clauses:
             c = clauses[-1]
-            c.end = min(c.end, at) if c.end > c.start else at
-            if c.end > at or c.end < c.body_start:
-                c.end = at
+            c.end = min(c.end, at) if c.end >= c.body_start else at
 
     def _continues(self, prev: str, ln: Line, saw_blank: bool, numbered: bool) -> bool:
         """Is ``ln`` more of the clause whose last line was ``prev``?"""
@@ -434,15 +431,13 @@ def find_resolutions(folded: str, lines: list[Line], layout: Layout, cues: Cues)
             head_text = _LEAD_TRIM.sub("", folded[head[0] : head[1]])
             if _conditions(folded, head) and len(clauses) >= 1:
                 # "That approval be granted subject to the following conditions: 1. … 2. …"
-                leaves.append(
-                    LeafClause(None, (), (head[0], end), (head[0], end), reader.item_of(s), hint or None)
-                )
+                leaves.append(LeafClause(None, (), (head[0], end), (head[0], end), reader.item_of(s), hint))
                 spans.append((s, end))
                 covered_until = end
                 continue
             if head_text.strip() and not _BODY_ONLY.match(head_text.strip(" :")):
                 leads = ((head[0], head[0] + len(head_text)),)
-        block = _leaves(reader, clauses, leads, reader.item_of(s), hint or None)
+        block = _leaves(reader, clauses, leads, reader.item_of(s), hint)
         marker = _marker_before(reader, s)
         if marker is not None:
             # "b. RESOLVED to accept the quotation …": the item's own marker labels the resolution
