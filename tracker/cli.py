@@ -45,7 +45,7 @@ _WIDTH = 100
 
 @click.group(
     cls=FlaskGroup,
-    create_app=create_app,
+    create_app=lambda: create_app(cli=True),
     add_default_commands=False,
     add_version_option=False,
     load_dotenv=False,

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from extract.errors import ExtractionError
 from extract.pipeline import get_nlp, run
@@ -66,17 +67,21 @@ __all__ = [
     "ActionFilter",
     "ImportResult",
     "add_update",
+    "authenticate",
     "change_status",
     "close_action",
     "create_user",
     "extract_source",
     "find_committee",
+    "find_user",
     "get_action",
+    "get_user",
     "import_minutes",
     "list_actions",
     "normalise_email",
     "read_minutes",
     "reopen_action",
+    "set_password",
 ]
 
 #: the status changes an action may make; closing needs a reason, and only a closed action reopens
@@ -704,3 +709,39 @@ def create_user(session: Session, *, email: str, name: str, role: UserRole | str
     session.add(user)
     session.flush()
     return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None (an account removed while its session cookie lives on)."""
+    return session.get(User, user_id)
+
+
+#: checked against when no account has the e-mail address, so a wrong address takes as long as a
+#: wrong password (no hint about which accounts exist)
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The account with this e-mail address and password, or None when either is wrong."""
+    address = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == address)) if address else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password (only its salted hash is stored).
+
+    :raise ValidationError: the password is shorter than :data:`PASSWORD_MIN` characters.
+    """
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError(f"the password must have at least {PASSWORD_MIN} characters")
+    user.set_password(password)
+    session.flush()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this e-mail address (any case), or None."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -104,3 +105,24 @@ def _row_counts(session: Session) -> dict[str, int]:
 def row_counts() -> Callable[[Session], dict[str, int]]:
     """``row_counts(session)``: rows in every tracker table, by table name."""
     return _row_counts
+
+
+@pytest.fixture
+def member(session: Session) -> User:
+    """A committed member: reads everything, changes nothing."""
+    user = services.create_user(
+        session, email="member@example.org", name="Mo Member", role=UserRole.MEMBER, password="member pass"
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], None]:
+    """``login(user)``: sign the test client in as ``user`` (straight into the session cookie)."""
+
+    def sign_in(user: User) -> None:
+        with client.session_transaction() as cookie:
+            cookie["user_id"] = user.id
+
+    return sign_in

@@ -90,7 +90,7 @@ def test_the_console_script_reads_the_database_url_from_the_environment(
     apps: list[Flask] = []
 
     def factory() -> Flask:
-        apps.append(create_app())
+        apps.append(create_app(cli=True))
         return apps[-1]
 
     monkeypatch.setattr(main, "create_app", factory)
