@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from . import config, db
@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     :raise ConfigurationError: the secret key is the development default outside debug mode and
         tests (unless ``cli``).
     """
-    from . import auth, errors, render  # cli imports this module: import late
+    from . import auth, errors, render, views  # cli imports this module: import late
     from . import cli as commands
 
     app = Flask(
@@ -52,7 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     csrf.init_app(app)
     render.init_app(app)
     app.register_blueprint(auth.bp)
-    app.add_url_rule("/", "home", lambda: redirect(url_for("auth.login")))
+    views.init_app(app)
     app.jinja_env.globals["can"] = auth.can
     errors.register_error_handlers(app)
     commands.init_app(app)

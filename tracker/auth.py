@@ -106,7 +106,7 @@ def login() -> Any:
     """Sign in with e-mail address and password; a mistake keeps the typed address."""
     next_url = safe_next(request.values.get("next"))
     if g.get("user") is not None and request.method == "GET":
-        return redirect(next_url or url_for("home"))
+        return redirect(next_url or url_for("actions.dashboard"))
     email = request.form.get("email", "")
     error = None
     if request.method == "POST":
@@ -115,7 +115,7 @@ def login() -> Any:
             session.clear()
             session["user_id"] = user.id
             flash(f"Signed in as {user.name}.")
-            return redirect(next_url or url_for("home"))
+            return redirect(next_url or url_for("actions.dashboard"))
         error = "That e-mail address and password do not match an account. Check both and try again."
     status = 400 if error else 200
     return render_template("auth/login.html", email=email, next=next_url, error=error), status

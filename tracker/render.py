@@ -10,6 +10,8 @@ marked ones in ``<mark>`` while Jinja escapes every piece.
 
 from __future__ import annotations
 
+import enum
+from datetime import date, datetime
 from typing import NamedTuple
 
 import markdown
@@ -90,10 +92,10 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> list[Piece]:
 def in_context(text: str, start: int, end: int, margin: int = 400) -> list[Piece]:
     """The span ``start:end`` marked, with up to ``margin`` characters either side (cut at a space)."""
     lo, hi = max(0, start - margin), min(len(text), end + margin)
-    if lo > 0:
+    if lo > 0 and not text[lo - 1].isspace():
         space = text.find(" ", lo, start)
         lo = space + 1 if space != -1 else lo
-    if hi < len(text):
+    if hi < len(text) and not text[hi].isspace():
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
     pieces = highlight(text[lo:hi], [(start - lo, end - lo)])
@@ -105,5 +107,26 @@ def in_context(text: str, start: int, end: int, margin: int = 400) -> list[Piece
 
 
 def init_app(app: Flask) -> None:
-    """Register the ``markdown`` Jinja filter."""
+    """Register the Jinja filters: ``markdown``, ``day``, ``moment`` and ``words``."""
     app.add_template_filter(markdown_to_html, "markdown")
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(words, "words")
+
+
+def day(value: date | None) -> str:
+    """A date as people write it: ``12 April 2017`` (``not known`` for None)."""
+    return f"{value.day} {value:%B %Y}" if value else "not known"
+
+
+def moment(value: datetime | None) -> str:
+    """A UTC time as ``12 April 2017, 14:05 UTC``."""
+    return f"{day(value.date())}, {value:%H:%M} UTC" if value else ""
+
+
+def words(value: enum.Enum | str | None) -> str:
+    """An enum value as words: ``in_progress`` → ``in progress``."""
+    if value is None:
+        return ""
+    raw = value.value if isinstance(value, enum.Enum) else value
+    return str(raw).replace("_", " ")
