@@ -9,9 +9,7 @@ line. Errors a user can fix are one line on stderr and a non-zero exit, never a 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import os
 import textwrap
@@ -33,7 +31,9 @@ from extract.sources import SourceText, iter_sources, read_source
 
 from . import create_app, db, services
 from .errors import TrackerError
-from .models import Action, MinuteItem, UserRole
+from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
+from .export import action_record, records_csv
+from .models import MinuteItem, UserRole
 
 FORMATS = ("text", "json", "jsonl")
 ACTION_FORMATS = ("table", "csv", "json")
@@ -245,73 +245,11 @@ def actions_command(status: str, committee: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        click.echo(_csv(records), nl=False)
+        click.echo(records_csv(records), nl=False)
     elif records:
         click.echo("\n".join(_action_table(records)))
     else:
         click.echo(f"no {status} actions" if status != "all" else "no actions")
-
-
-#: the keys of each action in ``tracker actions --format json`` (and the CSV header), in order
-ACTION_KEYS = (
-    "id",
-    "status",
-    "close_reason",
-    "overdue",
-    "text",
-    "owner",
-    "due",
-    "due_text",
-    "committee",
-    "meeting_date",
-    "minute_item_id",
-    "minute_item_title",
-    "resolution_label",
-    "origin",
-    "version",
-)
-
-
-def action_record(action: Action, today: date) -> dict[str, Any]:
-    """One action as plain data: the keys of :data:`ACTION_KEYS`, dates as ISO strings."""
-    item = action.minute_item
-    meeting = item.meeting
-    record = {
-        "id": action.id,
-        "status": action.status.value,
-        "close_reason": action.close_reason.value if action.close_reason else None,
-        "overdue": action.is_overdue(today),
-        "text": action.text,
-        "owner": action.owner,
-        "due": action.due_date.isoformat() if action.due_date else None,
-        "due_text": action.due_text,
-        "committee": meeting.committee.name,
-        "meeting_date": meeting.date.isoformat() if meeting.date else None,
-        "minute_item_id": item.id,
-        "minute_item_title": item.title,
-        "resolution_label": action.resolution.label if action.resolution else None,
-        "origin": action.origin.value,
-        "version": action.version,
-    }
-    assert tuple(record) == ACTION_KEYS
-    return record
-
-
-def _csv(records: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ACTION_KEYS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: _csv_value(v) for k, v in record.items()})
-    return out.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
 
 
 def _action_table(records: list[dict[str, Any]]) -> list[str]:

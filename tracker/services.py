@@ -1100,13 +1100,17 @@ def committee_meetings(session: Session, committee_id: int) -> list[MeetingSumma
     ]
 
 
-def outstanding_actions(session: Session, committee_id: int) -> list[Action]:
-    """A committee's actions not yet closed, by due date (none last), meeting and place. One query."""
+def outstanding_actions(session: Session, committee_id: int, *, with_history: bool = False) -> list[Action]:
+    """A committee's actions not yet closed, by due date (none last), meeting and place.
+
+    One query; two with ``with_history`` (each action's updates and their authors loaded too).
+    """
+    stmt = _action_rows()
+    if with_history:
+        stmt = stmt.options(selectinload(Action.updates).joinedload(ActionUpdate.author))
     return list(
         session.scalars(
-            _action_rows()
-            .where(Meeting.committee_id == committee_id, Action.status.in_(OPEN_STATUSES))
-            .order_by(
+            stmt.where(Meeting.committee_id == committee_id, Action.status.in_(OPEN_STATUSES)).order_by(
                 Action.due_date.is_(None),
                 Action.due_date,
                 Meeting.date.is_(None),

@@ -43,6 +43,9 @@ def _urls(session: Session, ids: list[int]) -> list[str]:
         f"/actions/{action.id}",
         "/committees",
         f"/committees/{meeting.committee_id}",
+        f"/committees/{meeting.committee_id}/report",
+        f"/committees/{meeting.committee_id}/report.csv",
+        f"/committees/{meeting.committee_id}/due.ics",
         f"/meetings/{meeting.id}",
         f"/items/{item.id}",
     ]
