@@ -34,7 +34,10 @@ _INCLUDED: dict[UserRole, frozenset[UserRole]] = {
 
 @bp.before_app_request
 def load_user() -> None:
-    """Put the signed-in user (or None) on ``g.user``."""
+    """Put the signed-in user (or None) on ``g.user`` (static files need nobody)."""
+    if request.endpoint == "static":
+        g.user = None
+        return
     user_id = session.get("user_id")
     g.user = services.get_user(get_session(), user_id) if isinstance(user_id, int) else None
     if user_id is not None and g.user is None:

@@ -78,6 +78,7 @@ __all__ = [
     "evidence_choices",
     "list_committees",
     "list_owners",
+    "list_users",
     "rag_status",
     "search_actions",
     "ImportResult",
@@ -1163,3 +1164,8 @@ def minute_item_detail(session: Session, item_id: int) -> MinuteItem:
     if item is None:
         raise NotFoundError(f"there is no minute item {item_id}")
     return item
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by role then e-mail address. One query."""
+    return list(session.scalars(select(User).order_by(User.role, User.email)))

@@ -196,3 +196,16 @@ def test_a_closed_action_is_closed_not_overdue(
 def test_an_unknown_action_is_a_404_page(client: FlaskClient, as_member: User) -> None:
     page = _page(client, "/actions/999999", status=404)
     assert "there is no action 999999" in page and "Go to the outstanding actions" in page
+
+
+def test_an_unexpected_error_shows_a_plain_500_page(
+    app, client: FlaskClient, as_member: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(services, "dashboard", broken)
+    page = _page(client, "/", status=500)
+    assert "Something went wrong" in page and "nothing was saved" in page and "boom" not in page

@@ -1,4 +1,4 @@
-"""The web app's pages, one blueprint per area: ``actions`` and ``committees``.
+"""The web app's pages, one blueprint per area: ``actions``, ``committees`` and ``users``.
 
 Views are thin: read and check the request, call services, commit, then redirect or render.
 """
@@ -19,10 +19,11 @@ CLOSE_REASON_LABELS = {
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, and the names every template may use."""
-    from . import actions, committees
+    from . import actions, committees, users
 
     app.register_blueprint(actions.bp)
     app.register_blueprint(committees.bp)
+    app.register_blueprint(users.bp)
     app.jinja_env.globals.update(
         RAG_LABELS=services.RAG_LABELS,
         rag_status=services.rag_status,
