@@ -54,8 +54,9 @@ def _to_login() -> Response:
     return redirect(url_for("auth.login", next=_here()))
 
 
-def _here() -> str:
-    return request.full_path.rstrip("?") if request.method == "GET" else request.path
+def _here() -> str | None:
+    """Where to come back to after signing in: this page, but never a form's target (GET would 405)."""
+    return request.full_path.rstrip("?") if request.method == "GET" else None
 
 
 def require_login() -> Response | None:

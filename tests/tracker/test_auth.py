@@ -93,3 +93,21 @@ def test_an_unknown_page_says_so_with_a_way_back(client: FlaskClient) -> None:
     assert response.status_code == 404
     page = response.get_data(as_text=True)
     assert "Page not found" in page and 'href="/"' in page
+
+
+def test_a_page_that_needs_sign_in_comes_back_after_it(client: FlaskClient, staff: User) -> None:
+    response = client.get("/committees?sort=name")
+    assert response.status_code == 302
+    assert response.location == "/login?next=/committees?sort%3Dname"
+    page = client.get(response.location).get_data(as_text=True)
+    assert 'name="next" value="/committees?sort=name"' in page
+    response = client.post(
+        "/login?next=/committees?sort%3Dname",
+        data={"email": "officer@example.org", "password": "correct horse"},
+    )
+    assert response.location == "/committees?sort=name"
+
+
+def test_a_form_posted_while_signed_out_does_not_come_back_to_the_form_target(client: FlaskClient) -> None:
+    response = client.post("/actions/1/update", data={"note": "x", "version": 1})
+    assert response.status_code == 302 and response.location == "/login"
