@@ -146,8 +146,18 @@ def connection(database_url: str, _postgres_engine: Engine | None) -> Iterator[C
 
 
 def app_config(database_url: str, **extra: Any) -> dict[str, Any]:
-    """The settings every test app gets: testing on, a fixed secret key, the given database."""
-    return {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url, **extra}
+    """The settings every test app gets: testing on, a fixed secret key, the given database.
+
+    CSRF checks are off so that tests can post forms directly; ``tests/tracker/test_auth.py`` turns
+    them on to check that every form needs its token.
+    """
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "DATABASE_URL": database_url,
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_first_command_installs_and_runs_the_main_job() -> None:
     install_and_run, _ = setup_commands()
     assert install_and_run.startswith("python3 -m venv .venv && ")
     assert "pip install" in install_and_run and "'.[dev,postgres]'" in install_and_run
-    assert install_and_run.endswith("tracker extract seeds/")
+    assert install_and_run.endswith("tracker demo")
 
 
 def test_second_command_runs_the_tests() -> None:

@@ -1,31 +1,59 @@
 """minutes-tracker: follow committee resolutions and actions until they are done.
 
 :func:`create_app` is the application factory; there is no module-level app. People run the
-``tracker`` console script (:mod:`tracker.cli`), which builds the app when a command needs it.
+``tracker`` console script (:mod:`tracker.cli`), which builds the app when a command needs it, or a
+WSGI server (``gunicorn 'tracker:create_app()'``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
 from . import config, db
 
 __all__ = ["create_app"]
 
+#: ``templates/`` and ``static/`` sit at the repository root, next to the package
+ROOT = Path(__file__).resolve().parent.parent
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Create and configure the app: configuration, then the database, then the CLI commands.
+csrf = CSRFProtect()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = False) -> Flask:
+    """Create and configure the app: configuration, database, CSRF, pages, error pages, commands.
 
     :param test_config: settings for tests. When given, ``instance/config.py`` and the
         ``TRACKER_*`` environment variables are not read, so tests never touch a real database.
+    :param cli: built for a command line command, which may not serve pages: the secret key is then
+        checked when a page is requested rather than at once.
+    :raise ConfigurationError: the secret key is the development default outside debug mode and
+        tests (unless ``cli``).
     """
-    from . import cli  # cli imports this module for its FlaskGroup: import it late
+    from . import auth, errors, render, views  # cli imports this module: import late
+    from . import cli as commands
 
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     config.load(app, test_config)
+    if cli:
+        app.before_request(lambda: config.check_secret_key(app))
+    else:
+        config.check_secret_key(app)
     db.init_app(app)
-    cli.init_app(app)
+    csrf.init_app(app)
+    render.init_app(app)
+    app.register_blueprint(auth.bp)
+    views.init_app(app)
+    app.jinja_env.globals["can"] = auth.can
+    errors.register_error_handlers(app)
+    commands.init_app(app)
     return app

@@ -9,15 +9,15 @@ line. Errors a user can fix are one line on stderr and a non-zero exit, never a 
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import json
 import os
+import secrets
 import textwrap
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,6 +25,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, run_command, shell_command, with_appcontext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from werkzeug.serving import run_simple
 
 from extract import extract_many
 from extract.errors import ExtractionError
@@ -33,7 +34,9 @@ from extract.sources import SourceText, iter_sources, read_source
 
 from . import create_app, db, services
 from .errors import TrackerError
-from .models import Action, MinuteItem, UserRole
+from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
+from .export import action_record, records_csv
+from .models import MinuteItem, UserRole
 
 FORMATS = ("text", "json", "jsonl")
 ACTION_FORMATS = ("table", "csv", "json")
@@ -45,7 +48,7 @@ _WIDTH = 100
 
 @click.group(
     cls=FlaskGroup,
-    create_app=create_app,
+    create_app=lambda: create_app(cli=True),
     add_default_commands=False,
     add_version_option=False,
     load_dotenv=False,
@@ -245,73 +248,11 @@ def actions_command(status: str, committee: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        click.echo(_csv(records), nl=False)
+        click.echo(records_csv(records), nl=False)
     elif records:
         click.echo("\n".join(_action_table(records)))
     else:
         click.echo(f"no {status} actions" if status != "all" else "no actions")
-
-
-#: the keys of each action in ``tracker actions --format json`` (and the CSV header), in order
-ACTION_KEYS = (
-    "id",
-    "status",
-    "close_reason",
-    "overdue",
-    "text",
-    "owner",
-    "due",
-    "due_text",
-    "committee",
-    "meeting_date",
-    "minute_item_id",
-    "minute_item_title",
-    "resolution_label",
-    "origin",
-    "version",
-)
-
-
-def action_record(action: Action, today: date) -> dict[str, Any]:
-    """One action as plain data: the keys of :data:`ACTION_KEYS`, dates as ISO strings."""
-    item = action.minute_item
-    meeting = item.meeting
-    record = {
-        "id": action.id,
-        "status": action.status.value,
-        "close_reason": action.close_reason.value if action.close_reason else None,
-        "overdue": action.is_overdue(today),
-        "text": action.text,
-        "owner": action.owner,
-        "due": action.due_date.isoformat() if action.due_date else None,
-        "due_text": action.due_text,
-        "committee": meeting.committee.name,
-        "meeting_date": meeting.date.isoformat() if meeting.date else None,
-        "minute_item_id": item.id,
-        "minute_item_title": item.title,
-        "resolution_label": action.resolution.label if action.resolution else None,
-        "origin": action.origin.value,
-        "version": action.version,
-    }
-    assert tuple(record) == ACTION_KEYS
-    return record
-
-
-def _csv(records: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ACTION_KEYS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: _csv_value(v) for k, v in record.items()})
-    return out.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
 
 
 def _action_table(records: list[dict[str, Any]]) -> list[str]:
@@ -339,7 +280,90 @@ def _action_table(records: list[dict[str, Any]]) -> list[str]:
     return _table(rows, indent="")
 
 
-DATABASE_COMMANDS = (init_db_command, create_user_command, import_command, actions_command)
+#: the demo's seed minutes: ``meetings.json`` gives each file's committee and meeting date
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+#: the demo accounts: e-mail address, name and role (their passwords are new on every run)
+DEMO_USERS = (
+    ("staff@example.invalid", "Demo Staff", UserRole.STAFF),
+    ("member@example.invalid", "Demo Member", UserRole.MEMBER),
+)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to serve on.")
+@click.option("--port", default=5000, type=int, show_default=True, help="The port to serve on.")
+@click.option("--no-run", is_flag=True, help="Prepare the database and the accounts, print them, and stop.")
+@with_appcontext
+def demo_command(host: str, port: int, no_run: bool) -> None:
+    """Set up a demo and serve it: the schema, both seed minutes, a staff and a member account.
+
+    Safe to run again: the seeds are imported once, and the two demo accounts are kept but get new
+    passwords, printed with the address to open. Then Flask's development server starts (not for
+    production: see the README).
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    engine = db.get_db().engine
+    with _database_errors():
+        _, revision = db.upgrade_database(engine)
+    click.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
+    session = _session()
+    for path, committee, when in _demo_seeds():
+        with _transaction(session):
+            source = services.read_minutes(path)
+            extraction = services.extract_source(
+                source, meeting_date=when, model=app.config.get("SPACY_MODEL")
+            )
+            item, created = services.import_minutes(
+                session,
+                committee=committee,
+                meeting_date=when,
+                extraction=extraction,
+                source_text=source.text,
+                source_name=source.name,
+            )
+            summary = _import_summary(f"seeds/{path.name}", item, created, len(extraction.warnings))
+        click.echo(summary)
+    logins = []
+    with _transaction(session):
+        for email, name, role in DEMO_USERS:
+            password = secrets.token_urlsafe(12)
+            user = services.find_user(session, email)
+            if user is None:
+                services.create_user(session, email=email, name=name, role=role, password=password)
+            else:
+                services.set_password(session, user, password)
+            logins.append((role.value, email, password))
+    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    click.echo("")
+    click.echo(f"Open {url} and sign in:")
+    for role, email, password in logins:
+        click.echo(f"  {role:<7} {email}  password: {password}")
+    if no_run:
+        return
+    if app.config.get("SECRET_KEY") in (None, "", "dev") and not app.debug:
+        # The demo needs no fixed key: a random one lasts as long as the server (sign in again after).
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    click.echo("Press CTRL+C to stop the server.")
+    # Not app.run(): Flask ignores it inside a `flask`-style command.
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+def _demo_seeds() -> list[tuple[Path, str, date]]:
+    """The seed files with their committee and date, from ``seeds/meetings.json``, oldest first."""
+    listing = SEEDS_DIR / "meetings.json"
+    if not listing.is_file():
+        raise click.ClickException(
+            f"the demo needs the seed minutes in {SEEDS_DIR}, which is not there; "
+            "run it from a source checkout"
+        )
+    meetings = json.loads(listing.read_text(encoding="utf-8"))
+    seeds = [
+        (SEEDS_DIR / name, m["committee"], date.fromisoformat(m["date"])) for name, m in meetings.items()
+    ]
+    return sorted(seeds, key=lambda seed: (seed[2], seed[0].name))
+
+
+DATABASE_COMMANDS = (init_db_command, create_user_command, import_command, actions_command, demo_command)
 for _command in (*DATABASE_COMMANDS, run_command, shell_command):
     main.add_command(_command)
 

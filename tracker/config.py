@@ -66,6 +66,8 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
         developer's ``TRACKER_DATABASE_URL`` never points the tests at a real database.
     """
     app.config.from_mapping(DEFAULTS)
+    # Session cookie: out of reach of scripts, and not sent with other sites' form posts.
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env(ENV_PREFIX)
@@ -73,3 +75,20 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = default_database_url(app.instance_path)
+
+
+def check_secret_key(app: Flask) -> None:
+    """Refuse the development secret key outside debug mode and tests.
+
+    :raise ConfigurationError: ``SECRET_KEY`` is unset, blank or ``dev`` and the app is not in debug
+        or testing mode.
+    """
+    from .errors import ConfigurationError
+
+    key = app.config.get("SECRET_KEY")
+    if (not key or key == "dev") and not (app.debug or app.testing):
+        raise ConfigurationError(
+            "TRACKER_SECRET_KEY is not set (or is the development default 'dev'), so session cookies "
+            "could be forged. Set it to a long random value, for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`, or use debug mode for development."
+        )

@@ -1,20 +1,23 @@
 """The tracker's exceptions: one base, :class:`TrackerError`, and flat named subclasses.
 
-Services raise these; the command line turns them into one-line messages, and the web app (next)
-maps each ``status`` onto an HTTP response. Errors from other libraries are translated into these
-at one boundary: the extractor's :class:`~extract.errors.ExtractionError` becomes
+Services raise these; the command line turns them into one-line messages, and the web app maps
+each ``status`` onto an error page (:func:`register_error_handlers`). Errors from other libraries
+are translated into these at one boundary: the extractor's :class:`~extract.errors.ExtractionError` becomes
 :class:`MinutesRejectedError`, SQLAlchemy's ``StaleDataError`` becomes :class:`ConcurrentEditError`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from extract.errors import ExtractionError
 
 __all__ = [
     "ConcurrentEditError",
+    "ConfigurationError",
     "DatabaseSchemaError",
     "DuplicateMinutesError",
     "InvalidTransitionError",
@@ -22,6 +25,7 @@ __all__ = [
     "NotFoundError",
     "TrackerError",
     "ValidationError",
+    "register_error_handlers",
 ]
 
 
@@ -101,3 +105,69 @@ class MinutesRejectedError(TrackerError):
     def __str__(self) -> str:
         where = f"{self.source}: " if self.source else ""
         return f"{where}{' '.join(self.message.split())} [{self.code}]"
+
+
+class ConfigurationError(TrackerError):
+    """The app is configured in a way that is unsafe to serve, such as the development secret key."""
+
+    status = 500
+    title = "Not configured"
+
+
+# ---------------------------------------------------------------------------------------------
+# the web app's error pages
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer tracker errors and HTTP errors with a page that says what happened and a way back.
+
+    The 500 handler rolls the request's Session back first (microblog's ``internal_error``).
+    """
+    from flask import render_template
+    from flask_wtf.csrf import CSRFError
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    from .db import get_session
+
+    def page(status: int, title: str, message: str) -> tuple[str, int]:
+        names = [f"errors/{status}.html", "errors/error.html"]
+        return render_template(names, status=status, title=title, message=message), status
+
+    @app.errorhandler(TrackerError)
+    def tracker_error(err: TrackerError) -> tuple[str, int]:
+        if err.status >= 500:
+            get_session().rollback()
+        return page(err.status, err.title, err.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err: CSRFError) -> tuple[str, int]:
+        return page(
+            400,
+            "The form could not be accepted",
+            "The form was out of date or did not come from this site, so nothing was saved. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(err: InternalServerError) -> tuple[str, int]:
+        get_session().rollback()
+        return page(
+            500,
+            "Something went wrong",
+            "The tracker hit an unexpected problem and nothing was saved. Try again in a moment; "
+            "if it happens again, tell whoever runs the tracker what you were doing.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(err: HTTPException) -> Any:
+        if err.code is None or err.code < 400:
+            return err
+        return page(err.code, _TITLES.get(err.code, err.name), _MESSAGES.get(err.code, err.description or ""))
+
+
+_TITLES = {403: "You cannot do that", 404: "Page not found", 405: "Not allowed"}
+_MESSAGES = {
+    403: "Your account may read the tracker but not change it. Ask a member of staff to make the change.",
+    404: "There is no page at this address. It may have been typed wrongly, or the link is out of date.",
+    405: "This address does not accept that kind of request. Use the buttons on the pages instead.",
+}

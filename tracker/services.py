@@ -21,9 +21,10 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from extract.errors import ExtractionError
 from extract.pipeline import get_nlp, run
@@ -62,21 +63,41 @@ from .models import (
 )
 
 __all__ = [
+    "PAGE_SIZE",
+    "RAG_LABELS",
+    "STATUS_CHOICES",
     "TRANSITIONS",
     "ActionFilter",
+    "ActionPage",
+    "ActionSearch",
+    "Dashboard",
+    "Rag",
+    "Tally",
+    "action_detail",
+    "dashboard",
+    "evidence_choices",
+    "list_committees",
+    "list_owners",
+    "list_users",
+    "rag_status",
+    "search_actions",
     "ImportResult",
     "add_update",
+    "authenticate",
     "change_status",
     "close_action",
     "create_user",
     "extract_source",
     "find_committee",
+    "find_user",
     "get_action",
+    "get_user",
     "import_minutes",
     "list_actions",
     "normalise_email",
     "read_minutes",
     "reopen_action",
+    "set_password",
 ]
 
 #: the status changes an action may make; closing needs a reason, and only a closed action reopens
@@ -704,3 +725,447 @@ def create_user(session: Session, *, email: str, name: str, role: UserRole | str
     session.add(user)
     session.flush()
     return user
+
+
+def get_user(session: Session, user_id: int) -> User | None:
+    """The user with this id, or None (an account removed while its session cookie lives on)."""
+    return session.get(User, user_id)
+
+
+#: checked against when no account has the e-mail address, so a wrong address takes as long as a
+#: wrong password (no hint about which accounts exist)
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The account with this e-mail address and password, or None when either is wrong."""
+    address = email.strip().lower()
+    user = session.scalar(select(User).where(User.email == address)) if address else None
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Replace a user's password (only its salted hash is stored).
+
+    :raise ValidationError: the password is shorter than :data:`PASSWORD_MIN` characters.
+    """
+    if len(password) < PASSWORD_MIN:
+        raise ValidationError(f"the password must have at least {PASSWORD_MIN} characters")
+    user.set_password(password)
+    session.flush()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    """The account with this e-mail address (any case), or None."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+# ---------------------------------------------------------------------------------------------
+# pages: queries the web app's views call (each page runs a fixed number of them)
+
+#: actions on one page of a list
+PAGE_SIZE = 50
+#: an open action due within this many days is "due soon" (amber)
+DUE_SOON_DAYS = 14
+#: the status choices of the action list: a status, or ``outstanding`` (not closed) or ``all``
+STATUS_CHOICES = ("outstanding", *(s.value for s in ActionStatus), "all")
+
+
+class Rag(enum.StrEnum):
+    """An action's RAG rating: red overdue, amber due within :data:`DUE_SOON_DAYS` days, green later."""
+
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+    #: open, with no due date to measure against
+    NONE = "none"
+    CLOSED = "closed"
+
+
+#: the words shown with each rating, so that colour is never the only signal
+RAG_LABELS = {
+    Rag.RED: "Overdue",
+    Rag.AMBER: "Due soon",
+    Rag.GREEN: "On track",
+    Rag.NONE: "No due date",
+    Rag.CLOSED: "Closed",
+}
+
+
+def rag_status(action: Action, today: date) -> Rag:
+    """The action's RAG rating on ``today``."""
+    if not action.is_open:
+        return Rag.CLOSED
+    if action.due_date is None:
+        return Rag.NONE
+    if action.due_date < today:
+        return Rag.RED
+    if (action.due_date - today).days <= DUE_SOON_DAYS:
+        return Rag.AMBER
+    return Rag.GREEN
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ActionSearch:
+    """The filters of the action list; the defaults select every outstanding action."""
+
+    committee_id: int | None = None
+    owner: str | None = None
+    #: one of :data:`STATUS_CHOICES`
+    status: str = "outstanding"
+    due_before: date | None = None
+    overdue: bool = False
+    #: words to find in the action's text, its owner or its clause's text (any case)
+    q: str = ""
+
+
+class ActionPage(NamedTuple):
+    """One page of a list, and the id to continue after (None on the last page)."""
+
+    actions: list[Action]
+    next_after: int | None
+
+
+def _action_rows() -> Select[tuple[Action]]:
+    """Actions with minute item, meeting, committee and clause loaded in the same query."""
+    return (
+        select(Action)
+        .join(Action.minute_item)
+        .join(MinuteItem.meeting)
+        .join(Meeting.committee)
+        .outerjoin(Action.resolution)
+        .options(
+            contains_eager(Action.minute_item).options(
+                defer(MinuteItem.source_text),
+                defer(MinuteItem.extraction),
+                contains_eager(MinuteItem.meeting).contains_eager(Meeting.committee),
+            ),
+            contains_eager(Action.resolution),
+        )
+    )
+
+
+def _like(words: str) -> str:
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_actions(
+    session: Session,
+    search: ActionSearch,
+    *,
+    today: date,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> ActionPage:
+    """A page of actions matching ``search``, in id order, after the action ``after`` (keyset paging).
+
+    Paging by id keeps the 500th page as quick as the first: the database seeks to the id through
+    the primary key's index instead of counting past the rows before it. One query.
+
+    :raise ValidationError: an unknown status.
+    """
+    if search.status not in STATUS_CHOICES:
+        raise ValidationError(
+            f"unknown status {search.status!r}; expected one of: {', '.join(STATUS_CHOICES)}"
+        )
+    stmt = _action_rows()
+    if search.status == "outstanding":
+        stmt = stmt.where(Action.status.in_(OPEN_STATUSES))
+    elif search.status != "all":
+        stmt = stmt.where(Action.status == ActionStatus(search.status))
+    if search.committee_id is not None:
+        stmt = stmt.where(Meeting.committee_id == search.committee_id)
+    if search.owner:
+        stmt = stmt.where(Action.owner == search.owner)
+    if search.due_before is not None:
+        stmt = stmt.where(Action.due_date < search.due_before)
+    if search.overdue:
+        stmt = stmt.where(Action.status.in_(OPEN_STATUSES), Action.due_date < today)
+    words = " ".join(search.q.split())
+    if words:
+        pattern = _like(words)
+        stmt = stmt.where(
+            Action.text.ilike(pattern, escape="\\")
+            | Action.owner.ilike(pattern, escape="\\")
+            | Resolution.text.ilike(pattern, escape="\\")
+        )
+    if after is not None:
+        stmt = stmt.where(Action.id > after)
+    rows = list(session.scalars(stmt.order_by(Action.id).limit(limit + 1)))
+    if len(rows) > limit:
+        return ActionPage(rows[:limit], rows[limit - 1].id)
+    return ActionPage(rows, None)
+
+
+class Tally(NamedTuple):
+    """A count of outstanding actions under one heading (a committee, an owner or a status)."""
+
+    key: str | int | None
+    label: str
+    count: int
+
+
+class Dashboard(NamedTuple):
+    """What the dashboard shows: counts of outstanding actions, and the ones due soonest."""
+
+    total: int
+    overdue: int
+    by_committee: list[Tally]
+    by_owner: list[Tally]
+    by_status: list[Tally]
+    soonest: list[Action]
+
+
+def dashboard(session: Session, *, today: date, limit: int = 20) -> Dashboard:
+    """Counts of outstanding actions by committee, owner and status, and the ``limit`` due soonest.
+
+    Five queries, whatever the number of actions.
+    """
+    outstanding = Action.status.in_(OPEN_STATUSES)
+    n = func.count(Action.id)
+    committees = session.execute(
+        select(Committee.id, Committee.name, n)
+        .join(Meeting, Meeting.committee_id == Committee.id)
+        .join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
+        .join(Action, Action.minute_item_id == MinuteItem.id)
+        .where(outstanding)
+        .group_by(Committee.id, Committee.name)
+        .order_by(n.desc(), Committee.name)
+    ).all()
+    owners = session.execute(
+        select(Action.owner, n).where(outstanding).group_by(Action.owner).order_by(n.desc(), Action.owner)
+    ).all()
+    statuses = dict(
+        session.execute(select(Action.status, n).where(outstanding).group_by(Action.status)).all()
+    )
+    overdue = session.scalar(select(n).where(outstanding, Action.due_date < today)) or 0
+    soonest = list(
+        session.scalars(
+            _action_rows()
+            .where(outstanding)
+            .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+            .limit(limit)
+        )
+    )
+    return Dashboard(
+        total=sum(statuses.values()),
+        overdue=overdue,
+        by_committee=[Tally(cid, name, count) for cid, name, count in committees],
+        by_owner=[Tally(owner, owner or "No owner named", count) for owner, count in owners],
+        by_status=[Tally(s.value, _label(s).capitalize(), statuses.get(s, 0)) for s in OPEN_STATUSES],
+        soonest=soonest,
+    )
+
+
+def action_detail(session: Session, action_id: int) -> Action:
+    """An action with its minute item (and text), meeting, committee, clause and history. Three queries.
+
+    :raise NotFoundError: there is no such action.
+    """
+    action = session.scalar(
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            joinedload(Action.minute_item).joinedload(MinuteItem.meeting).joinedload(Meeting.committee),
+            joinedload(Action.resolution),
+            selectinload(Action.updates).options(
+                joinedload(ActionUpdate.author),
+                joinedload(ActionUpdate.evidence_item).options(
+                    defer(MinuteItem.source_text),
+                    defer(MinuteItem.extraction),
+                    joinedload(MinuteItem.meeting),
+                ),
+            ),
+        )
+    )
+    if action is None:
+        raise NotFoundError(f"there is no action {action_id}")
+    return action
+
+
+def evidence_choices(session: Session, action: Action) -> list[MinuteItem]:
+    """Minute items that may stand as evidence for ``action``: its committee's later ones. One query."""
+    meeting = action.minute_item.meeting
+    stmt = (
+        select(MinuteItem)
+        .join(MinuteItem.meeting)
+        .where(Meeting.committee_id == meeting.committee_id, MinuteItem.id != action.minute_item_id)
+        .options(
+            defer(MinuteItem.source_text), defer(MinuteItem.extraction), contains_eager(MinuteItem.meeting)
+        )
+        .order_by(Meeting.date.is_(None), Meeting.date, MinuteItem.id)
+    )
+    if meeting.date is not None:
+        stmt = stmt.where((Meeting.date >= meeting.date) | Meeting.date.is_(None))
+    return list(session.scalars(stmt))
+
+
+def list_committees(session: Session) -> list[Committee]:
+    """Every committee, by name. One query."""
+    return list(session.scalars(select(Committee).order_by(Committee.name)))
+
+
+def list_owners(session: Session) -> list[str]:
+    """Every owner named by an action, in order. One query."""
+    return list(
+        session.scalars(
+            select(Action.owner).where(Action.owner.is_not(None)).distinct().order_by(Action.owner)
+        )
+    )
+
+
+class CommitteeSummary(NamedTuple):
+    """A committee with its number of meetings and of outstanding actions."""
+
+    committee: Committee
+    meetings: int
+    outstanding: int
+
+
+def committee_summaries(session: Session) -> list[CommitteeSummary]:
+    """Every committee by name, with counts of meetings and outstanding actions. Two queries."""
+    committees = list_committees(session)
+    meetings = dict(
+        session.execute(select(Meeting.committee_id, func.count()).group_by(Meeting.committee_id)).all()
+    )
+    outstanding = dict(
+        session.execute(
+            select(Meeting.committee_id, func.count(Action.id))
+            .join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
+            .join(Action, Action.minute_item_id == MinuteItem.id)
+            .where(Action.status.in_(OPEN_STATUSES))
+            .group_by(Meeting.committee_id)
+        ).all()
+    )
+    return [CommitteeSummary(c, meetings.get(c.id, 0), outstanding.get(c.id, 0)) for c in committees]
+
+
+def get_committee(session: Session, committee_id: int) -> Committee:
+    """The committee with this id.
+
+    :raise NotFoundError: there is none.
+    """
+    committee = session.get(Committee, committee_id)
+    if committee is None:
+        raise NotFoundError(f"there is no committee {committee_id}")
+    return committee
+
+
+class MeetingSummary(NamedTuple):
+    """A meeting with its number of minute items and of actions (all, and outstanding)."""
+
+    meeting: Meeting
+    items: int
+    actions: int
+    outstanding: int
+
+
+def committee_meetings(session: Session, committee_id: int) -> list[MeetingSummary]:
+    """A committee's meetings, latest first (unknown dates last), with counts. Two queries."""
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id)
+            .order_by(Meeting.date.is_(None), Meeting.date.desc(), Meeting.id)
+        )
+    )
+    counts = {
+        row.id: row
+        for row in session.execute(
+            select(
+                Meeting.id,
+                func.count(func.distinct(MinuteItem.id)).label("items"),
+                func.count(Action.id).label("actions"),
+                func.count(Action.id).filter(Action.status.in_(OPEN_STATUSES)).label("outstanding"),
+            )
+            .join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
+            .outerjoin(Action, Action.minute_item_id == MinuteItem.id)
+            .where(Meeting.committee_id == committee_id)
+            .group_by(Meeting.id)
+        )
+    }
+    return [
+        MeetingSummary(
+            m,
+            *(
+                (counts[m.id].items, counts[m.id].actions, counts[m.id].outstanding)
+                if m.id in counts
+                else (0, 0, 0)
+            ),
+        )
+        for m in meetings
+    ]
+
+
+def outstanding_actions(session: Session, committee_id: int, *, with_history: bool = False) -> list[Action]:
+    """A committee's actions not yet closed, by due date (none last), meeting and place.
+
+    One query; two with ``with_history`` (each action's updates and their authors loaded too).
+    """
+    stmt = _action_rows()
+    if with_history:
+        stmt = stmt.options(selectinload(Action.updates).joinedload(ActionUpdate.author))
+    return list(
+        session.scalars(
+            stmt.where(Meeting.committee_id == committee_id, Action.status.in_(OPEN_STATUSES)).order_by(
+                Action.due_date.is_(None),
+                Action.due_date,
+                Meeting.date.is_(None),
+                Meeting.date,
+                MinuteItem.id,
+                Action.position,
+            )
+        )
+    )
+
+
+def meeting_detail(session: Session, meeting_id: int) -> Meeting:
+    """A meeting with its committee and minute items (without their texts) and their actions. Three queries.
+
+    :raise NotFoundError: there is no such meeting.
+    """
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.committee),
+            selectinload(Meeting.items).options(
+                defer(MinuteItem.source_text),
+                defer(MinuteItem.extraction),
+                selectinload(MinuteItem.actions).joinedload(Action.resolution),
+            ),
+        )
+    )
+    if meeting is None:
+        raise NotFoundError(f"there is no meeting {meeting_id}")
+    return meeting
+
+
+def minute_item_detail(session: Session, item_id: int) -> MinuteItem:
+    """A minute item with its text, meeting, committee, resolutions, actions and attendance. Five queries.
+
+    :raise NotFoundError: there is no such minute item.
+    """
+    item = session.scalar(
+        select(MinuteItem)
+        .where(MinuteItem.id == item_id)
+        .options(
+            defer(MinuteItem.extraction),
+            joinedload(MinuteItem.meeting).joinedload(Meeting.committee),
+            selectinload(MinuteItem.resolutions),
+            selectinload(MinuteItem.actions),
+            selectinload(MinuteItem.attendances).joinedload(Attendance.person),
+        )
+    )
+    if item is None:
+        raise NotFoundError(f"there is no minute item {item_id}")
+    return item
+
+
+def list_users(session: Session) -> list[User]:
+    """Every account, by role then e-mail address. One query."""
+    return list(session.scalars(select(User).order_by(User.role, User.email)))

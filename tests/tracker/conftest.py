@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -104,3 +106,72 @@ def _row_counts(session: Session) -> dict[str, int]:
 def row_counts() -> Callable[[Session], dict[str, int]]:
     """``row_counts(session)``: rows in every tracker table, by table name."""
     return _row_counts
+
+
+@pytest.fixture
+def member(session: Session) -> User:
+    """A committed member: reads everything, changes nothing."""
+    user = services.create_user(
+        session, email="member@example.org", name="Mo Member", role=UserRole.MEMBER, password="member pass"
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[User], None]:
+    """``login(user)``: sign the test client in as ``user`` (straight into the session cookie)."""
+
+    def sign_in(user: User) -> None:
+        with client.session_transaction() as cookie:
+            cookie["user_id"] = user.id
+
+    return sign_in
+
+
+def _make_actions(
+    session: Session, count: int, *, author: User | None = None, committee: str = "Test Committee"
+) -> list[int]:
+    """Add ``count`` open actions (varied owners and due dates) to a new meeting of ``committee``.
+
+    Each action gets one update by ``author`` when given. Returns the actions' ids, in order.
+    """
+    from tracker.models import Action, ActionOrigin, ActionUpdate, Committee, Meeting
+
+    found = session.scalar(select(Committee).where(Committee.name == committee))
+    meeting = Meeting(
+        committee=found or Committee(name=committee), date=date(2024, 1, 1) + timedelta(days=count)
+    )
+    text = " ".join(f"Officer {i} to report on item {i}." for i in range(count))
+    item = MinuteItem(
+        meeting=meeting,
+        title=f"Generated item with {count} actions",
+        source_text=text,
+        text_sha256=services.text_sha256(text + str(count) + committee),
+        extraction={},
+    )
+    session.add(item)
+    at = 0
+    for i in range(count):
+        sentence = f"Officer {i} to report on item {i}."
+        action = Action(
+            position=i,
+            text=sentence,
+            owner=f"Officer {i % 5}",
+            due_date=date(2020, 1, 1) + timedelta(days=60 * i) if i % 3 else None,
+            origin=ActionOrigin.NARRATIVE,
+            span_start=at,
+            span_end=at + len(sentence),
+        )
+        at += len(sentence) + 1
+        item.actions.append(action)
+        if author is not None:
+            action.updates.append(ActionUpdate(author=author, note=f"Started work on **{i}**."))
+    session.commit()
+    return [a.id for a in item.actions]
+
+
+@pytest.fixture
+def make_actions(session: Session) -> Callable[..., list[int]]:
+    """``make_actions(count, author=None, committee="Test Committee")``: generated open actions, committed."""
+    return functools.partial(_make_actions, session)

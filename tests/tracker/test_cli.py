@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import io
 import json
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from flask import Flask
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from tracker import create_app, db, services
+from tracker import cli, create_app, db, services
 from tracker.cli import ACTION_KEYS, main
 from tracker.models import Action, Committee, User, UserRole
 
@@ -90,7 +91,7 @@ def test_the_console_script_reads_the_database_url_from_the_environment(
     apps: list[Flask] = []
 
     def factory() -> Flask:
-        apps.append(create_app())
+        apps.append(create_app(cli=True))
         return apps[-1]
 
     monkeypatch.setattr(main, "create_app", factory)
@@ -377,3 +378,44 @@ def test_help_lists_every_command_without_touching_a_database() -> None:
 def test_the_app_registers_the_database_commands() -> None:
     app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
     assert {"init-db", "create-user", "import", "actions"} <= set(app.cli.commands)
+
+
+# --- tracker demo -------------------------------------------------------------------------------------
+
+
+def _logins(output: str) -> dict[str, str]:
+    return dict(re.findall(r"^\s+\w+\s+(\S+@example\.invalid)\s+password: (\S+)$", output, re.MULTILINE))
+
+
+def test_demo_prepares_the_database_and_prints_the_logins(
+    empty_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = empty_app.test_cli_runner()
+    result = runner.invoke(args=["demo", "--no-run"])
+    assert result.exit_code == 0, result.output
+    assert "new minute item" in result.output and "Open http://localhost:5000/ and sign in:" in result.output
+    logins = _logins(result.output)
+    assert set(logins) == {"staff@example.invalid", "member@example.invalid"}
+
+    again = runner.invoke(args=["demo", "--no-run", "--port", "8080"])
+    assert again.exit_code == 0, again.output
+    assert again.output.count("unchanged, already minute item") == 2
+    assert "http://localhost:8080/" in again.output
+    new_logins = _logins(again.output)
+    assert new_logins["staff@example.invalid"] != logins["staff@example.invalid"]
+
+    listed = json.loads(runner.invoke(args=["actions", "--format", "json"]).output)
+    assert len(listed) == 11
+
+    client = empty_app.test_client()
+    response = client.post(
+        "/login", data={"email": "staff@example.invalid", "password": new_logins["staff@example.invalid"]}
+    )
+    assert response.status_code == 302
+    assert "Demo Staff" in client.get("/").get_data(as_text=True)
+
+    served: list[tuple[str, int]] = []
+    monkeypatch.setattr(cli, "run_simple", lambda host, port, app, **kw: served.append((host, port)))
+    result = runner.invoke(args=["demo", "--host", "0.0.0.0", "--port", "5001"])
+    assert result.exit_code == 0, result.output
+    assert served == [("0.0.0.0", 5001)]

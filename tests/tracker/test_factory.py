@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from tracker import config, create_app, db
+from tracker.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +30,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_testing_flag(instance_path: Path, clean_env: None) -> None:
-    assert not create_app().testing
+    assert not create_app(cli=True).testing
     assert create_app({"TESTING": True}).testing
 
 
@@ -68,7 +69,7 @@ def test_test_config_ignores_the_environment(
 def test_the_default_database_is_a_sqlite_file_in_the_instance_folder_made_on_first_use(
     instance_path: Path, clean_env: None
 ) -> None:
-    app = create_app()
+    app = create_app(cli=True)
     assert app.config["DATABASE_URL"] == f"sqlite:///{instance_path / 'tracker.sqlite3'}"
     assert app.config["SECRET_KEY"] == "dev"
     assert not instance_path.exists()  # creating the app touches nothing
@@ -93,5 +94,33 @@ def test_get_session_is_one_per_app_context_and_closed_at_teardown(app: Flask) -
         assert db.get_session() is not session
 
 
-def test_there_are_no_pages_yet(client: FlaskClient) -> None:
-    assert client.get("/").status_code == 404
+def test_the_home_page_asks_an_anonymous_visitor_to_sign_in(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.location.startswith("/login")
+
+
+def test_the_development_secret_key_is_refused_outside_debug_and_tests(
+    instance_path: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigurationError, match="TRACKER_SECRET_KEY"):
+        create_app()
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app().debug
+    monkeypatch.delenv("FLASK_DEBUG")
+    monkeypatch.setenv("TRACKER_SECRET_KEY", "a-long-random-value")
+    assert create_app().config["SECRET_KEY"] == "a-long-random-value"
+
+
+def test_a_command_line_app_checks_the_secret_key_only_when_serving_a_page(
+    instance_path: Path, clean_env: None
+) -> None:
+    app = create_app(cli=True)
+    response = app.test_client().get("/login")
+    assert response.status_code == 500
+    assert b"TRACKER_SECRET_KEY" in response.data
+
+
+def test_the_session_cookie_is_http_only_and_same_site_lax(app: Flask) -> None:
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
