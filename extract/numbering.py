@@ -139,10 +139,16 @@ class Numbering:
         if readings[0][0] == "dotted":
             return self._place_dotted(marker)
         if marker.form == "bare":
-            # "5 (a)": the bare number restates an open clause; the sub-marker after it is the child
+            # "5 (a)": the bare number restates an open clause, or stands for the next one ("1." then
+            # "2 (a)"); the sub-marker after it is the child
+            n = readings[0][1]
             for depth in range(len(self.levels) - 1, -1, -1):
                 lv = self.levels[depth]
-                if lv.style == "num" and lv.ordinal == readings[0][1]:
+                if lv.style == "num" and lv.ordinal == n:
+                    return depth, False
+                if lv.style == "num" and lv.ordinal == n - 1:
+                    del self.levels[depth + 1 :]
+                    self.levels[depth] = Level("num", lv.form, n, str(n), implied=True)
                     return depth, False
             return None
         # 1. a sibling at an open level (innermost first): the next number in the same style

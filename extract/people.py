@@ -61,7 +61,10 @@ _HON = (
     r"Sergeant|PC|Dr\.?|Doctor|Professor|Prof\.?|Mrs\.?|Mr\.?|Ms\.?|Miss|Mx|Sir|Dame|Lord|Lady|Baroness|Reverend|"
     r"Rev\.?|Canon|Alderman|Father|Commander)"
 )
-_SUR = r"(?:(?:Mc|Mac|O'|D')?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)"
+#: letters of a name: accented ones too ("Siân", "Llŷr", "Zoë"); a capital starts each part
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž]"
+_LOW = r"[^\W\d_A-Z]"
+_SUR = rf"(?:(?:Mc|Mac|O'|O’|D'|D’)?{_CAP}(?:{_LOW}|['’])+(?:-{_CAP}(?:{_LOW}|['’])+)?)"
 _NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
 NAME_RE = re.compile(_NAME)
 _HON_AT = re.compile(rf"(?P<hon>{_HON})\s+")
@@ -73,7 +76,8 @@ _NAME_DESC = re.compile(
 )
 _PERSON_START = re.compile(rf"(?:(?P<hon>{_HON})\s+)(?P<name>{_NAME})|(?P<bare>{_NAME})")
 _ROLE_WORDS = re.compile(
-    r"\b(?:Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Leader|Mayor|Director|Manager|Officer|Head|Lead|"
+    r"\b(?:Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Convener|Vice-Convener|Provost|Leader|Mayor|"
+    r"Director|Manager|Officer|Head|Lead|"
     r"Chief|Executive|Co-ordinator|Coordinator|Commissioner|Nurse|Consultant|Adviser|Advisor|Solicitor|Clerk|"
     r"Secretary|Accountant|Engineer|Planner|Analyst|Inspector|Superintendent|Constable|Sergeant|Governor|"
     r"Representative|Treasurer|Auditor|Partner|Specialist|Assistant|Deputy|President|Principal|Strategic|"
@@ -125,7 +129,8 @@ ROLE_ONLY_CUES = (
 CUE_WORDS = APOLOGY_CUES + ATTEND_CUES + WELCOME_CUES + ROLE_ONLY_CUES
 
 _LIST_HEAD = re.compile(
-    r"^(?P<head>PRESENT|Present|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|Panel|"
+    r"^(?P<head>PRESENT|Present|Sederunt|SEDERUNT|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|"
+    r"Panel|Councillors|COUNCILLORS|Apology|APOLOGY|"
     r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
     r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
     r"OFFICERS(?:\s+PRESENT|\s+IN\s+ATTENDANCE)?|Officers\s+in\s+attendance|Sub-Committee|Committee|"
@@ -157,6 +162,16 @@ _ROLE_ONLY = re.compile(
     r"explained|outlined|summarised|summarized)"
     r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
     r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+)
+_ROLE_THEN_NAME = re.compile(
+    rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
+)
+#: words that make a bracket after a role a qualifier ("Service Manager (Early Years)"), not a name
+_QUALIFIER = re.compile(
+    r"\b(?:Area|Areas|Years|Services?|Care|North|South|East|West|Central|Team|Division|Planning|Housing|Finance|"
+    r"Education|Health|Policy|Operations|Development|Enforcement|Licensing|Transport|Highways|Environment|Strategy|"
+    r"Legal|Governance|Democratic|Safeguarding|Children|Adults|Community|Communities|Interim|Acting|Locum|Deputy|"
+    r"Resources|Property|Assets|Regeneration|Revenues|Benefits|Waste|Parks|Leisure|Culture|Libraries|Schools)\b"
 )
 _PAREN = re.compile(r"\(([^)]{2,80})\)")
 _BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
@@ -238,10 +253,12 @@ _ROLE_NOUN = (
     r"Lead|Executive|Clerk|Adviser|Advisor|Head|Leader|Mayor|Commissioner|Consultant|Solicitor|Secretary|"
     r"Accountant|Engineer|Planner|Analyst|Auditor|Specialist|Assistant|Inspector|Superintendent|Constable|"
     r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal|"
-    r"Applicant|Objector|Agent|Licensee|Petitioner|Appellant|Complainant|Ecologist|Barrister|Counsel)s?"
+    r"Applicant|Objector|Agent|Licensee|Petitioner|Appellant|Complainant|Ecologist|Barrister|Counsel|Convener|"
+    r"Vice-Convener|Provost|Depute|Chairman|Vice-Chairman)s?"
 )
 _ROLE_ONLY_PART = re.compile(
-    rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\w'&-]*(?:\s+(?:and\s+|&\s+)?[A-Z][\w'&-]*)*)?$"
+    rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'’-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\w'’&-]*"
+    rf"(?:\s+(?:and\s+|&\s+)?[A-Z][\w'’&-]*)*)?(?:\s*\([^)]{{1,40}}\))?$"
 )
 _DASH_DESC = re.compile(r"\s*(?:\([^)]*\)\s*)?[–-]\s+(?P<d>[^()]+?)(?:\s*\([^)]*\))?\s*$")
 _OFFICER_ROLE = re.compile(
@@ -510,7 +527,18 @@ class PeopleReader:
                 ps, pe = parts[i]
                 role = _tidy(rx.sub(r"^[Tt]he\s+", "", texts[i]))
                 at = s + ps + (4 if texts[i][:4].lower() == "the " else 0)
-                self.add(Person(None, None, role, None, "officer", at, at + len(role or "")))
+                named = _ROLE_THEN_NAME.match(role or "")
+                if named and not _QUALIFIER.search(named.group("name")):
+                    # "Licensing Officer (Nicola Sharpe)": the person in brackets holds the role
+                    name = named.group("name")
+                    where = subject.find(name, ps, pe)
+                    self.add(
+                        Person(
+                            name, None, named.group("role"), None, "officer", s + where, s + where + len(name)
+                        )
+                    )
+                else:
+                    self.add(Person(None, None, role, None, "officer", at, at + len(role or "")))
                 role_only.append(i)
                 i += 1
                 continue
