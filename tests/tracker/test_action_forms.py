@@ -152,8 +152,10 @@ def test_every_state_changing_route_is_known(app: Flask) -> None:
         "actions.update",
         "actions.close",
         "actions.reopen",
+        "actions.edit",
         "imports.review",
         "imports.confirm",
+        "resolutions.edit",
         "users.create",
     }
     for rule in app.url_map.iter_rules():
