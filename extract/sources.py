@@ -38,6 +38,7 @@ __all__ = [
     "SourceText",
     "html_to_text",
     "iter_sources",
+    "read_bytes",
     "read_source",
 ]
 
@@ -100,13 +101,39 @@ def read_source(path: str | os.PathLike[str]) -> SourceText:
         raise SourceNotFoundError("no such file or directory", source=name)
     if p.is_dir():
         raise UnsupportedFormatError("is a directory", source=name)
-    suffix = p.suffix.lower()
-    if suffix not in SUFFIXES:
-        shown = suffix or "no suffix"
+    suffix = _supported(p.suffix, name)
+    return _from_bytes(_read_limited(p, name), name, suffix)
+
+
+def read_bytes(data: bytes, name: str, *, suffix: str | None = None) -> SourceText:
+    """Read minutes that arrived as bytes (an uploaded file) with the same rules as :func:`read_source`.
+
+    :param name: the file's name as the user gave it; its suffix says how to read the bytes, and
+        errors and ``SourceText.name`` carry it.
+    :param suffix: read the bytes as this type (``.txt``, ``.html``) whatever the name says.
+    :raise UnsupportedFormatError: a type other than ``.txt``/``.html``/``.htm``.
+    :raise MinutesTooLargeError: over :data:`MAX_BYTES`.
+    :raise BinaryInputError, UndecodableInputError, EmptyMinutesError: as :func:`read_source`.
+    """
+    kind = _supported(suffix or Path(name).suffix, name)
+    if len(data) > MAX_BYTES:
+        raise MinutesTooLargeError(f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}", source=name)
+    return _from_bytes(data, name, kind)
+
+
+def _supported(suffix: str, name: str) -> str:
+    """The suffix in lower case, or :class:`UnsupportedFormatError` when it is not one we read."""
+    kind = suffix.lower()
+    if kind not in SUFFIXES:
+        shown = kind or "no suffix"
         raise UnsupportedFormatError(
             f"unsupported file type ({shown}); expected .txt, .html or .htm", source=name
         )
-    data = _read_limited(p, name)
+    return kind
+
+
+def _from_bytes(data: bytes, name: str, suffix: str) -> SourceText:
+    """Sniff, decode and (for HTML) reduce to text: the rules every reader shares."""
     if not data:
         raise EmptyMinutesError("file is empty (0 bytes)", source=name)
     if not data.strip():

@@ -43,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "set a long random value anywhere else.",
     ),
     Setting(
+        "MAX_CONTENT_LENGTH",
+        5 * 1024 * 1024,
+        "The largest request the web app accepts, in bytes: a larger upload of minutes gets a "
+        "“too large” page. Default 5 MB, the extractor's own limit.",
+    ),
+    Setting(
         "SPACY_MODEL",
         None,
         "An installed trained spaCy pipeline (package name or path) used when importing minutes. "

@@ -20,6 +20,7 @@ __all__ = [
     "ConfigurationError",
     "DatabaseSchemaError",
     "DuplicateMinutesError",
+    "FormTamperedError",
     "InvalidTransitionError",
     "MinutesRejectedError",
     "NotFoundError",
@@ -107,6 +108,13 @@ class MinutesRejectedError(TrackerError):
         return f"{where}{' '.join(self.message.split())} [{self.code}]"
 
 
+class FormTamperedError(TrackerError):
+    """A form's signed part came back changed, or was not made by this tracker: nothing is done."""
+
+    status = 400
+    title = "The form could not be accepted"
+
+
 class ConfigurationError(TrackerError):
     """The app is configured in a way that is unsafe to serve, such as the development secret key."""
 
@@ -162,9 +170,16 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(err: HTTPException) -> Any:
         if err.code is None or err.code < 400:
             return err
+        if err.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return page(413, "Too large", _TOO_LARGE.format(mb=f"{limit / 1024 / 1024:g}"))
         return page(err.code, _TITLES.get(err.code, err.name), _MESSAGES.get(err.code, err.description or ""))
 
 
+_TOO_LARGE = (
+    "What you sent is over the limit of {mb} MB, so nothing was imported or saved. Save only the "
+    "minute item you need as a .txt or .html file, or paste its text, and try again."
+)
 _TITLES = {403: "You cannot do that", 404: "Page not found", 405: "Not allowed"}
 _MESSAGES = {
     403: "Your account may read the tracker but not change it. Ask a member of staff to make the change.",

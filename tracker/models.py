@@ -7,7 +7,8 @@ is for tests only, and ``tests/tracker/test_migrations.py`` checks that the two 
 Shape: a :class:`Committee` holds :class:`Meeting` rows (date may be unknown); a meeting holds
 :class:`MinuteItem` rows (one imported text each, with its extraction); an item holds
 :class:`Attendance`, :class:`Resolution` and :class:`Action` rows; an action gathers an append-only
-list of :class:`ActionUpdate` rows written by :class:`User` accounts. Status columns change only
+list of :class:`ActionUpdate` rows written by :class:`User` accounts, and an item an append-only list
+of :class:`Correction` rows (what people corrected in the extraction). Status columns change only
 through :mod:`tracker.services`.
 """
 
@@ -229,6 +230,9 @@ class MinuteItem(Base):
         back_populates="minute_item", order_by="Resolution.position"
     )
     actions: Mapped[list[Action]] = relationship(back_populates="minute_item", order_by="Action.position")
+    corrections: Mapped[list[Correction]] = relationship(
+        back_populates="minute_item", order_by="Correction.id"
+    )
 
     def excerpt(self, start: int, end: int) -> str:
         """The source text between two character offsets: the evidence for a record."""
@@ -406,12 +410,40 @@ class ActionUpdate(Base):
         return f"<ActionUpdate {self.id} action={self.action_id}{change}>"
 
 
-def _refuse_change(mapper: Any, connection: Any, target: ActionUpdate) -> None:
-    raise RuntimeError(f"{target!r}: action updates are append-only; add a new update instead")
+class Correction(Base):
+    """A correction someone made to what the extractor read in a minute item: who, when, old → new.
+
+    Written when minutes are imported after review (a clause's kind, an attendee's name, an action
+    left out) and when a clause is edited later; ``resolution`` is the clause concerned, if any.
+    Corrections to an action are in the action's own history (:class:`ActionUpdate`). Append-only.
+    """
+
+    __tablename__ = "correction"
+    __table_args__ = (CheckConstraint("note <> ''", name="note_given"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minute_item_id: Mapped[int] = mapped_column(ForeignKey("minute_item.id"), index=True)
+    resolution_id: Mapped[int | None] = mapped_column(ForeignKey("resolution.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: what changed, in words: ``clause (3): kind “noting” → “request”``
+    note: Mapped[str] = mapped_column(Text)
+
+    minute_item: Mapped[MinuteItem] = relationship(back_populates="corrections")
+    resolution: Mapped[Resolution | None] = relationship()
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Correction {self.id} item={self.minute_item_id}>"
 
 
-event.listen(ActionUpdate, "before_update", _refuse_change)
-event.listen(ActionUpdate, "before_delete", _refuse_change)
+def _refuse_change(mapper: Any, connection: Any, target: ActionUpdate | Correction) -> None:
+    raise RuntimeError(f"{target!r}: history is append-only; add a new entry instead")
+
+
+for _model in (ActionUpdate, Correction):
+    event.listen(_model, "before_update", _refuse_change)
+    event.listen(_model, "before_delete", _refuse_change)
 
 
 class User(Base):

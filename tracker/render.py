@@ -11,6 +11,7 @@ marked ones in ``<mark>`` while Jinja escapes every piece.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -64,10 +65,11 @@ def markdown_to_html(text: str | None) -> Markup:
 
 
 class Piece(NamedTuple):
-    """A run of source text, marked or not."""
+    """A run of source text, marked or not; ``kinds`` says what marked it (see :func:`highlight_kinds`)."""
 
     text: str
     marked: bool
+    kinds: tuple[str, ...] = ()
 
 
 def highlight(text: str, spans: list[tuple[int, int]]) -> list[Piece]:
@@ -86,6 +88,25 @@ def highlight(text: str, spans: list[tuple[int, int]]) -> list[Piece]:
         at = end
     if at < len(text):
         pieces.append(Piece(text[at:], False))
+    return pieces
+
+
+def highlight_kinds(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Piece]:
+    """Split ``text`` at every span's ends; each piece a span covers is marked with its spans' kinds.
+
+    ``spans`` are ``(start, end, kind)``, e.g. ``(120, 171, "action")``; overlapping spans of
+    different kinds give pieces marked with both, in the order the kinds first appear.
+    """
+    kept = [(max(0, s), min(len(text), e), k) for s, e, k in spans if e > s]
+    order = list(dict.fromkeys(k for _, _, k in kept))
+    cuts = sorted({0, len(text), *(s for s, _, _ in kept), *(e for _, e, _ in kept)})
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        if start >= end:
+            continue
+        found = {k for s, e, k in kept if s <= start and end <= e}
+        kinds = tuple(k for k in order if k in found)
+        pieces.append(Piece(text[start:end], bool(kinds), kinds))
     return pieces
 
 

@@ -16,7 +16,8 @@ import enum
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
@@ -29,9 +30,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from extract.errors import ExtractionError
 from extract.pipeline import get_nlp, run
 from extract.records import Action as ExtractedAction
-from extract.records import Extraction
+from extract.records import Attendee as ExtractedAttendee
+from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
-from extract.sources import SourceText, read_source
+from extract.sources import SourceText, read_bytes, read_source
 
 from .errors import (
     ConcurrentEditError,
@@ -51,6 +53,7 @@ from .models import (
     Capacity,
     CloseReason,
     Committee,
+    Correction,
     Meeting,
     MinuteItem,
     Person,
@@ -81,10 +84,20 @@ __all__ = [
     "list_users",
     "rag_status",
     "search_actions",
+    "ActionFix",
+    "AttendeeFix",
+    "ClauseFix",
+    "ImportCorrections",
     "ImportResult",
+    "NewAction",
     "add_update",
+    "edit_action",
+    "edit_resolution",
+    "find_minutes",
+    "read_upload",
     "authenticate",
     "change_status",
+    "check_committee_name",
     "close_action",
     "create_user",
     "extract_source",
@@ -142,6 +155,20 @@ def read_minutes(path: str | os.PathLike[str]) -> SourceText:
         raise MinutesRejectedError(refused) from err
 
 
+def read_upload(data: bytes, name: str, *, suffix: str | None = None) -> SourceText:
+    """Read minutes that arrived as bytes (an upload, or pasted text with ``suffix=".txt"``).
+
+    The rules are :func:`read_minutes`'s (see :func:`extract.sources.read_bytes`).
+
+    :raise MinutesRejectedError: empty, binary, too large, undecodable or of another type; the
+        error's ``source`` is ``name``.
+    """
+    try:
+        return read_bytes(data, name, suffix=suffix)
+    except ExtractionError as err:
+        raise MinutesRejectedError(err) from err
+
+
 def extract_source(
     source: SourceText, *, meeting_date: date | None = None, model: str | None = None
 ) -> Extraction:
@@ -186,11 +213,18 @@ def import_minutes(
     extraction: Extraction,
     source_text: str,
     source_name: str | None = None,
+    corrections: ImportCorrections | None = None,
+    author: User | None = None,
 ) -> ImportResult:
     """Store one extracted minutes text: its meeting, attendance, resolutions and open actions.
 
     Idempotent: a text is identified by its SHA-256. Importing it again for the same committee and
     meeting date changes nothing and returns the stored item with ``created=False``.
+
+    With ``corrections`` (what a person changed while reviewing the extraction) the rows are made
+    as corrected, the item is marked reviewed, and each change is recorded under ``author``: in the
+    action's history for an action, as a :class:`~tracker.models.Correction` of the item otherwise.
+    The stored ``extraction`` stays what the extractor read.
 
     :param committee: the committee's name; an existing committee matches regardless of case.
     :param meeting_date: the meeting's date, or None when unknown (each import then gets its own meeting).
@@ -198,9 +232,12 @@ def import_minutes(
     :param source_text: the text the extraction was made from (its spans point into it).
     :raise ValidationError: the committee name is blank or too long.
     :raise DuplicateMinutesError: the text was imported before for another committee or date.
-    :raise ValueError: ``extraction`` was not made from ``source_text``.
+    :raise ValidationError: a correction that cannot be applied (a blank text, an unknown kind).
+    :raise ValueError: ``extraction`` was not made from ``source_text``, or corrections without an author.
     """
-    name = _committee_name(committee)
+    name = check_committee_name(committee)
+    if corrections is not None and author is None:
+        raise ValueError("corrections need an author to record them under")
     digest = text_sha256(source_text)
     if digest != extraction.sha256:
         raise ValueError("the extraction was not made from source_text (SHA-256 differs)")
@@ -221,8 +258,11 @@ def import_minutes(
             minute_item_id=existing.id,
         )
 
+    records, action_notes, item_notes = (
+        corrections.apply(extraction) if corrections is not None else (extraction, {}, [])
+    )
     now = utcnow()
-    people = _people(session, extraction)
+    people = _people(session, records)
     meeting = _meeting(session, _committee(session, name, now), meeting_date, now)
     item = MinuteItem(
         meeting=meeting,
@@ -231,11 +271,11 @@ def import_minutes(
         source_text=source_text,
         text_sha256=digest,
         extraction=extraction.to_dict(),
-        review_state=ReviewState.PENDING,
+        review_state=ReviewState.PENDING if corrections is None else ReviewState.REVIEWED,
         imported_at=now,
     )
     session.add(item)
-    for a in extraction.attendees:
+    for a in records.attendees:
         item.attendances.append(
             Attendance(
                 person=people.get(a.name) if a.name else None,
@@ -246,16 +286,16 @@ def import_minutes(
                 span_end=a.span[1],
             )
         )
-    resolutions = [_resolution(i, r) for i, r in enumerate(extraction.resolutions)]
+    resolutions = [_resolution(i, r) for i, r in enumerate(records.resolutions)]
     item.resolutions.extend(resolutions)
-    for i, a in enumerate(extraction.actions):
+    for i, a in enumerate(records.actions):
         item.actions.append(
             Action(
-                resolution=_resolution_of(a, extraction.resolutions, resolutions),
+                resolution=_resolution_of(a, records.resolutions, resolutions),
                 position=i,
                 text=a.text,
                 owner=a.owner,
-                due_text=a.due.text if a.due else None,
+                due_text=(a.due.text or None) if a.due else None,
                 due_date=_iso_date(a.due.date if a.due else None),
                 origin=ActionOrigin(a.origin),
                 span_start=a.span[0],
@@ -265,8 +305,323 @@ def import_minutes(
                 updated_at=now,
             )
         )
+    for position, note in action_notes.items():
+        item.actions[position].updates.append(ActionUpdate(author=author, created_at=now, note=note))
+    for position, note in item_notes:
+        resolution = resolutions[position] if position is not None else None
+        item.corrections.append(Correction(resolution=resolution, author=author, created_at=now, note=note))
     session.flush()
     return ImportResult(item, True)
+
+
+def find_minutes(session: Session, text: str) -> MinuteItem | None:
+    """The minute item holding exactly ``text`` (by its SHA-256), with meeting and committee, or None."""
+    return session.scalar(
+        select(MinuteItem)
+        .where(MinuteItem.text_sha256 == text_sha256(text))
+        .options(
+            defer(MinuteItem.source_text),
+            defer(MinuteItem.extraction),
+            joinedload(MinuteItem.meeting).joinedload(Meeting.committee),
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# corrections: at import (applied to the extraction) and later (to the rows)
+
+#: the longest text a corrected field may hold
+TEXT_MAX = 20_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClauseFix:
+    """A resolution clause as a reviewer left it."""
+
+    text: str
+    kind: str
+    needs_followup: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ActionFix:
+    """An extracted action as a reviewer left it, or ``remove`` to leave it out."""
+
+    text: str
+    owner: str | None = None
+    due_text: str | None = None
+    due_date: date | None = None
+    remove: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NewAction:
+    """An action the extractor missed, added by a reviewer; ``resolution_index`` names its clause."""
+
+    text: str
+    owner: str | None = None
+    due_text: str | None = None
+    due_date: date | None = None
+    resolution_index: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AttendeeFix:
+    """An attendee as a reviewer left them, or ``remove`` to leave them out."""
+
+    name: str | None
+    role: str | None
+    organisation: str | None
+    capacity: str
+    remove: bool = False
+
+
+Notes = tuple[Extraction, dict[int, str], list[tuple[int | None, str]]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ImportCorrections:
+    """What a reviewer changed in an extraction, by index into its lists (unlisted ones stay)."""
+
+    clauses: Mapping[int, ClauseFix] = dataclasses.field(default_factory=dict)
+    actions: Mapping[int, ActionFix] = dataclasses.field(default_factory=dict)
+    added: Sequence[NewAction] = ()
+    attendees: Mapping[int, AttendeeFix] = dataclasses.field(default_factory=dict)
+
+    def apply(self, extraction: Extraction) -> Notes:
+        """The corrected extraction, notes for actions by their new position, and notes for the item.
+
+        Item notes are ``(clause position or None, note)``.
+
+        :raise ValidationError: an index out of range, a blank text, an unknown kind or capacity.
+        """
+        for what, fixes, records in (
+            ("clause", self.clauses, extraction.resolutions),
+            ("action", self.actions, extraction.actions),
+            ("attendee", self.attendees, extraction.attendees),
+        ):
+            if any(not 0 <= i < len(records) for i in fixes):
+                raise ValidationError(f"there is no such {what} in these minutes")
+        item_notes: list[tuple[int | None, str]] = []
+        resolutions = []
+        for i, r in enumerate(extraction.resolutions):
+            fix = self.clauses.get(i)
+            if fix is not None:
+                text = _required(fix.text, f"clause {r.label or i + 1}'s text")
+                kind = _member(ResolutionKind, fix.kind, "kind").value
+                changes = _changes(
+                    ("text", r.text, text),
+                    ("kind", r.kind, kind),
+                    ("follow-up", _yes(r.needs_followup), _yes(fix.needs_followup)),
+                )
+                if changes:
+                    item_notes.append((i, f"Clause {r.label or i + 1} corrected at import: {changes}."))
+                r = dataclasses.replace(r, text=text, kind=kind, needs_followup=fix.needs_followup)
+            resolutions.append(r)
+        attendees = []
+        for i, a in enumerate(extraction.attendees):
+            fix = self.attendees.get(i)
+            if fix is None:
+                attendees.append(a)
+                continue
+            if fix.remove:
+                item_notes.append((None, f"Attendee {_who(a)} left out at import."))
+                continue
+            fixed = dataclasses.replace(
+                a,
+                name=_optional(fix.name),
+                role=_optional(fix.role),
+                organisation=_optional(fix.organisation),
+                capacity=_member(Capacity, fix.capacity, "capacity").value,
+            )
+            changes = _changes(
+                ("name", a.name, fixed.name),
+                ("role", a.role, fixed.role),
+                ("organisation", a.organisation, fixed.organisation),
+                ("capacity", a.capacity, fixed.capacity),
+            )
+            if changes:
+                item_notes.append((None, f"Attendee {_who(a)} corrected at import: {changes}."))
+            attendees.append(fixed)
+        actions: list[ExtractedAction] = []
+        action_notes: dict[int, str] = {}
+        for i, a in enumerate(extraction.actions):
+            fix = self.actions.get(i)
+            if fix is None:
+                actions.append(a)
+                continue
+            if fix.remove:
+                item_notes.append((None, f"Action {i + 1} left out at import: {_quote(a.text)}."))
+                continue
+            text = _required(fix.text, f"action {i + 1}'s text")
+            due = _due(fix.due_text, fix.due_date)
+            changes = _changes(
+                ("text", a.text, text),
+                ("owner", a.owner, _optional(fix.owner)),
+                ("due", a.due.text if a.due else None, due.text if due else None),
+                ("due date", a.due.date if a.due else None, due.date if due else None),
+            )
+            if changes:
+                action_notes[len(actions)] = f"Corrected when the minutes were imported: {changes}."
+            actions.append(dataclasses.replace(a, text=text, owner=_optional(fix.owner), due=due))
+        for n, new in enumerate(self.added, start=1):
+            text = _required(new.text, f"added action {n}'s text")
+            index = new.resolution_index
+            if index is not None and not 0 <= index < len(resolutions):
+                raise ValidationError(f"added action {n} names a clause these minutes do not have")
+            clause = resolutions[index] if index is not None else None
+            action_notes[len(actions)] = "Added by hand when the minutes were imported."
+            actions.append(
+                ExtractedAction(
+                    text=text,
+                    owner=_optional(new.owner),
+                    due=_due(new.due_text, new.due_date),
+                    origin=ActionOrigin.RESOLUTION.value if clause else ActionOrigin.ACTION_LINE.value,
+                    resolution=clause.label if clause else None,
+                    span=clause.span if clause else (0, 0),
+                    resolution_index=index,
+                )
+            )
+        corrected = dataclasses.replace(
+            extraction, resolutions=tuple(resolutions), actions=tuple(actions), attendees=tuple(attendees)
+        )
+        return corrected, action_notes, item_notes
+
+
+def _optional(value: str | None) -> str | None:
+    cleaned = " ".join((value or "").split())
+    if len(cleaned) > TEXT_MAX:
+        raise ValidationError(f"a value is over {TEXT_MAX:,} characters")
+    return cleaned or None
+
+
+def _required(value: str | None, what: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(f"{what} is blank; write it, or leave the record out")
+    if len(cleaned) > TEXT_MAX:
+        raise ValidationError(f"{what} is over {TEXT_MAX:,} characters")
+    return cleaned
+
+
+def _due(text: str | None, when: date | None) -> Due | None:
+    phrase = _optional(text)
+    if phrase is None and when is None:
+        return None
+    return Due(phrase or "", when.isoformat() if when else None)
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _quote(value: object) -> str:
+    if value is None or value == "":
+        return "none"
+    return f"“{textwrap.shorten(str(value), width=120, placeholder=' …')}”"
+
+
+def _changes(*fields: tuple[str, object, object]) -> str:
+    """``owner “a” → “b”; due date none → “2025-05-01”`` for the fields whose value changed."""
+    return "; ".join(
+        f"{name} {_quote(old)} → {_quote(new)}" for name, old, new in fields if (old or None) != (new or None)
+    )
+
+
+def _who(a: ExtractedAttendee) -> str:
+    return _quote(a.name or a.role or a.organisation)
+
+
+def edit_action(
+    session: Session,
+    action_id: int,
+    *,
+    author: User,
+    text: str,
+    owner: str | None,
+    due_text: str | None,
+    due_date: date | None,
+    expected_version: int | None = None,
+) -> ActionUpdate:
+    """Correct an action's text, owner or deadline, noting in its history what changed (old → new).
+
+    The action's ``version`` goes up.
+
+    :raise ValidationError: a blank text, or nothing changed.
+    :raise NotFoundError: no such action.
+    :raise ConcurrentEditError: the action is no longer at ``expected_version``.
+    """
+    action = _action_at(session, action_id, expected_version)
+    text = _required(text, "the action's text")
+    owner, due_text = _optional(owner), _optional(due_text)
+    changes = _changes(
+        ("text", action.text, text),
+        ("owner", action.owner, owner),
+        ("due", action.due_text, due_text),
+        (
+            "due date",
+            action.due_date.isoformat() if action.due_date else None,
+            due_date and due_date.isoformat(),
+        ),
+    )
+    if not changes:
+        raise ValidationError("nothing was changed: the form holds the action as it is")
+    update = _append(
+        session, action, author=author, note=f"Edited: {changes}.", evidence_url=None, evidence_item_id=None
+    )
+    action.text, action.owner, action.due_text, action.due_date = text, owner, due_text, due_date
+    action.updated_at = update.created_at
+    _flush(session, action)
+    return update
+
+
+def edit_resolution(
+    session: Session,
+    resolution_id: int,
+    *,
+    author: User,
+    text: str,
+    kind: ResolutionKind | str,
+    needs_followup: bool,
+    expected: tuple[str, str, bool] | None = None,
+) -> Correction:
+    """Correct a clause's text, kind or follow-up flag, recording a :class:`Correction` (old → new).
+
+    :param expected: the clause's ``(text, kind, needs_followup)`` as the editor saw them; when they
+        differ now, someone else changed the clause in the meantime.
+    :raise ValidationError: a blank text, an unknown kind, or nothing changed.
+    :raise NotFoundError: no such clause.
+    :raise ConcurrentEditError: the clause is no longer as ``expected``.
+    """
+    clause = session.get(Resolution, resolution_id)
+    if clause is None:
+        raise NotFoundError(f"there is no clause {resolution_id}")
+    if expected is not None and expected != (clause.text, clause.kind.value, clause.needs_followup):
+        raise ConcurrentEditError(
+            f"clause {clause.label or clause.id} was changed by someone else; reload the page and try again"
+        )
+    text = _required(text, "the clause's text")
+    new_kind = _member(ResolutionKind, kind, "kind")
+    changes = _changes(
+        ("text", clause.text, text),
+        ("kind", clause.kind.value, new_kind.value),
+        ("follow-up", _yes(clause.needs_followup), _yes(needs_followup)),
+    )
+    if not changes:
+        raise ValidationError("nothing was changed: the form holds the clause as it is")
+    if not isinstance(author, User):
+        raise TypeError(f"author must be a User, not {type(author).__name__}")
+    record = Correction(
+        minute_item_id=clause.minute_item_id,
+        resolution=clause,
+        author=author,
+        created_at=utcnow(),
+        note=f"Clause {clause.label or clause.position + 1} edited: {changes}.",
+    )
+    session.add(record)
+    clause.text, clause.kind, clause.needs_followup = text, new_kind, needs_followup
+    session.flush()
+    return record
 
 
 def _date_or_unknown(value: date | None) -> str:
@@ -277,7 +632,11 @@ def _iso_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _committee_name(name: str) -> str:
+def check_committee_name(name: str) -> str:
+    """The committee name as stored: spaces collapsed.
+
+    :raise ValidationError: it is blank or over :data:`COMMITTEE_NAME_MAX` characters.
+    """
     cleaned = " ".join(name.split())
     if not cleaned:
         raise ValidationError("the committee name is blank")
@@ -1146,7 +1505,9 @@ def meeting_detail(session: Session, meeting_id: int) -> Meeting:
 
 
 def minute_item_detail(session: Session, item_id: int) -> MinuteItem:
-    """A minute item with its text, meeting, committee, resolutions, actions and attendance. Five queries.
+    """A minute item with its text, meeting, committee, resolutions, actions, attendance and corrections.
+
+    Six queries.
 
     :raise NotFoundError: there is no such minute item.
     """
@@ -1159,6 +1520,7 @@ def minute_item_detail(session: Session, item_id: int) -> MinuteItem:
             selectinload(MinuteItem.resolutions),
             selectinload(MinuteItem.actions),
             selectinload(MinuteItem.attendances).joinedload(Attendance.person),
+            selectinload(MinuteItem.corrections).joinedload(Correction.author),
         )
     )
     if item is None:

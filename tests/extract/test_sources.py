@@ -20,7 +20,7 @@ from extract.errors import (
     UndecodableInputError,
     UnsupportedFormatError,
 )
-from extract.sources import MAX_BYTES, SourceText, html_to_text, iter_sources, read_source
+from extract.sources import MAX_BYTES, SourceText, html_to_text, iter_sources, read_bytes, read_source
 
 MINUTE = "RESOLVED that the report be noted.\n"
 
@@ -519,3 +519,37 @@ def test_iter_sources_joins_names_as_given(tmp_path: Path, monkeypatch: pytest.M
     write(tmp_path, "dir/m.txt", MINUTE)
     monkeypatch.chdir(tmp_path)
     assert list(iter_sources(["dir/"])) == ["dir/m.txt"]
+
+
+# --- bytes that arrived without a file (uploads) ------------------------------------------------
+
+
+def test_read_bytes_follows_the_file_rules(tmp_path: Path) -> None:
+    data = "Minutes – café\r\nRESOLVED that\n".encode("cp1252")
+    from_file = read_source(write(tmp_path, "a.txt", data))
+    from_bytes = read_bytes(data, "a.txt")
+    assert from_bytes.text == from_file.text and codes(from_bytes) == codes(from_file) == [
+        "W_ENCODING_CP1252"
+    ]
+    page = b"<html><body><nav>Menu</nav><main><p>RESOLVED that</p></main></body></html>"
+    html = read_bytes(page, "Item 12.HTML")
+    assert html.derived and html.text == "RESOLVED that\n" and html.name == "Item 12.HTML"
+    assert read_bytes(b"plain words", "pasted", suffix=".txt").text == "plain words"
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "error"),
+    [
+        (b"", "a.txt", EmptyMinutesError),
+        (b"  \n", "a.txt", EmptyMinutesError),
+        (b"%PDF-1.4 x", "a.txt", BinaryInputError),
+        (b"ok", "a.pdf", UnsupportedFormatError),
+        (b"ok", "noext", UnsupportedFormatError),
+        (b"\x81 not text", "a.txt", UndecodableInputError),
+        (b"x" * (MAX_BYTES + 1), "big.txt", MinutesTooLargeError),
+    ],
+)
+def test_read_bytes_refuses_what_read_source_refuses(data: bytes, name: str, error: type) -> None:
+    with pytest.raises(error) as caught:
+        read_bytes(data, name)
+    assert caught.value.source == name

@@ -148,7 +148,16 @@ def _post_rules(app: Flask) -> list[tuple[str, str]]:
 
 def test_every_state_changing_route_is_known(app: Flask) -> None:
     endpoints = {endpoint for endpoint, _ in _post_rules(app)}
-    assert endpoints == {"actions.update", "actions.close", "actions.reopen", "users.create"}
+    assert endpoints == {
+        "actions.update",
+        "actions.close",
+        "actions.reopen",
+        "actions.edit",
+        "imports.review",
+        "imports.confirm",
+        "resolutions.edit",
+        "users.create",
+    }
     for rule in app.url_map.iter_rules():
         if rule.endpoint != "static" and rule.endpoint not in OPEN_TO_ALL | endpoints:
             assert rule.methods <= {"GET", "HEAD", "OPTIONS"}, f"{rule} changes state but is not checked"

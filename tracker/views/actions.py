@@ -1,6 +1,6 @@
 """Blueprint ``actions``: the dashboard, the action list, an action's page, and its forms.
 
-Every page needs a signed-in user; adding an update, closing and reopening need staff. Each form
+Every page needs a signed-in user; adding an update, editing, closing and reopening need staff. Each form
 carries the action's ``version`` as the person saw it: when someone else saved the action in the
 meantime, the second person gets a conflict page with both versions and their typed note.
 """
@@ -24,7 +24,18 @@ bp = Blueprint("actions", __name__)
 bp.before_request(require_login)
 
 #: the fields of the three forms on an action's page, kept as typed when a save fails
-FORM_FIELDS = ("note", "status", "close_reason", "evidence_url", "evidence_item_id", "version")
+FORM_FIELDS = (
+    "note",
+    "status",
+    "close_reason",
+    "evidence_url",
+    "evidence_item_id",
+    "version",
+    "text",
+    "owner",
+    "due_text",
+    "due_date",
+)
 
 
 @bp.get("/")
@@ -159,6 +170,43 @@ def close(action_id: int) -> Any:
 def reopen(action_id: int) -> Any:
     """Reopen a closed action, with a note saying why."""
     return _save(action_id, "reopen", _typed(), reopen=True)
+
+
+@bp.post("/actions/<int:action_id>/edit")
+@role_required("staff")
+def edit(action_id: int) -> Any:
+    """Correct the action's text, owner or deadline; the history notes what changed (old → new)."""
+    form = _typed()
+    session = get_session()
+    version = _int(form["version"])
+    if version is None:
+        return _refuse(action_id, "edit", form, "The form was incomplete; reload the page and try again.")
+    try:
+        due_date = date.fromisoformat(form["due_date"].strip()) if form["due_date"].strip() else None
+    except ValueError:
+        return _refuse(
+            action_id, "edit", form, "The due date must be a date written as year-month-day, like 2025-03-31."
+        )
+    try:
+        services.edit_action(
+            session,
+            action_id,
+            author=g.user,
+            text=form["text"],
+            owner=form["owner"],
+            due_text=form["due_text"],
+            due_date=due_date,
+            expected_version=version,
+        )
+        session.commit()
+    except ConcurrentEditError:
+        session.rollback()
+        return _conflict(action_id, "edit", form)
+    except ValidationError as err:
+        session.rollback()
+        return _refuse(action_id, "edit", form, _sentence(err.message))
+    flash("Your changes were saved; the history notes what changed.")
+    return redirect(url_for(".detail", action_id=action_id, _anchor="history"))
 
 
 def _save(

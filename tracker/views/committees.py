@@ -1,7 +1,8 @@
 """Blueprint ``committees``: committees, their meetings and minute items, and each committee's
 outstanding actions report (printable, CSV) and calendar of due dates (``.ics``).
 
-Every page needs a signed-in user; nothing here changes anything.
+Every page needs a signed-in user; nothing here changes anything (a clause's edit form posts to
+:mod:`tracker.views.resolutions`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ..auth import require_login
 from ..db import get_session
 from ..export import action_record, records_csv
 from ..ical import due_calendar
+from ..models import ResolutionKind
 from ..render import highlight
 
 bp = Blueprint("committees", __name__)
@@ -61,6 +63,13 @@ def item(item_id: int) -> str:
 
     :raise NotFoundError: no such minute item (a 404 page).
     """
+    return item_page(item_id)
+
+
+def item_page(
+    item_id: int, *, editing: int | None = None, form: dict[str, str] | None = None, error: str | None = None
+) -> str:
+    """The minute item page; ``editing`` is a clause whose edit form failed (``form`` as typed, ``error``)."""
     found = services.minute_item_detail(get_session(), item_id)
     spans = [(a.span_start, a.span_end) for a in found.actions]
     return render_template(
@@ -68,6 +77,10 @@ def item(item_id: int) -> str:
         item=found,
         source=highlight(found.source_text, spans),
         today=date.today(),
+        kinds=[k.value for k in ResolutionKind],
+        editing=editing,
+        form=form or {},
+        error=error,
     )
 
 
