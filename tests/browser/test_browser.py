@@ -4,9 +4,9 @@ These tests use a SQLite file of their own (see ``conftest.py``), whatever
 ``TRACKER_TEST_DATABASE_URL`` names: on the PostgreSQL run of CI they run on SQLite too. The
 service and database code under them is tested on both databases by ``tests/tracker``.
 
-Seeds are imported with ``tracker import`` rather than in the browser (importing and correcting
-an action's owner in the web app are not built yet, so owner correction is not tested here).
-Each test works on actions no other test touches, so they may run in any order.
+The seeds are imported with ``tracker import``; importing in the browser, and correcting an
+owner on the review page, is tested with minutes of its own. Each test works on actions no other
+test touches, so they may run in any order.
 """
 
 from __future__ import annotations
@@ -207,3 +207,34 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(
     # The next Tab goes into the page's content, not back to the menu.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_staff_import_pasted_minutes_correct_an_owner_and_confirm(
+    page: Any, live_app: Any, sign_in: Callable[[str], None], dialogs: list[str]
+) -> None:
+    text = (
+        "Agenda item\n\nDamp in council homes\n\n"
+        "RESOLVED –\n\n(1) That the report be noted.\n\n"
+        "(2) That a report on damp cases be submitted to a future meeting of the Panel.\n"
+    )
+    sign_in("staff")
+    page.get_by_role("link", name="Import minutes").first.click()
+    page.locator("#import-new-committee").fill("Housing Scrutiny Panel")
+    page.locator("#import-date").fill("2024-03-14")
+    page.locator("#import-text").fill(text)
+    page.get_by_role("button", name="Read the minutes").click()
+
+    # The review page: the follow-up found with no owner; staff name one before confirming.
+    owner = page.locator("#a0-owner")
+    expect(owner).to_have_value("")
+    owner.fill("the Head of Housing")
+    page.get_by_role("button", name="Import these minutes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Damp in council homes")
+    assert dialogs == []
+    with live_app.session() as session:
+        committee = session.scalar(select(Committee).where(Committee.name == "Housing Scrutiny Panel"))
+        assert committee is not None
+        owners = session.scalars(
+            select(Action.owner).where(Action.text.contains("a report on damp cases"))
+        ).all()
+        assert owners == ["the Head of Housing"]
