@@ -15,7 +15,7 @@ The load generator is ``wrk`` when installed (``apt-get install wrk``), else a b
 ratio list/bare, and PASS/MISS against the targets (list ≥ 0.6× bare, p99 < 50 ms). Everything it
 starts is stopped at the end, on errors and on Ctrl-C; a PostgreSQL database it made is dropped.
 
-    python bench/web.py [--seconds 20] [--connections 8] [--rounds 1] [--actions 100000]
+    python bench/web.py [--seconds 20] [--connections 8] [--rounds 4] [--actions 100000]
                         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/test] [--json]
 """
 
@@ -546,11 +546,11 @@ def run_python(url: str, cookie: str | None, seconds: float, connections: int) -
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Several rounds of one page: requests summed, rps the mean, latencies the worst round's."""
+    """Several rounds of one page: requests summed, rps the mean, p50 the median round's, p99 the worst."""
     return {
         "requests": sum(r["requests"] for r in runs),
         "rps": statistics.fmean(r["rps"] for r in runs),
-        "p50_ms": max(r["p50_ms"] for r in runs),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
         "p99_ms": max(r["p99_ms"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
         "tool": runs[0]["tool"],
@@ -560,12 +560,18 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL server URL; a database is made there and dropped")
-    parser.add_argument("--seconds", type=float, default=20, help="load per page and round (default 20)")
+    parser.add_argument(
+        "--seconds", type=float, default=20, help="load per page, split over the rounds (default 20)"
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
-    parser.add_argument("--rounds", type=int, default=1, help="rounds of a, b, c in turn (default 1)")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of a, b, c in turn (default 4)")
     parser.add_argument("--actions", type=int, default=100_000, help="actions to seed (default 100,000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the data")
     parser.add_argument("--python-load", action="store_true", help="use the Python load generator, not wrk")
@@ -578,7 +584,8 @@ def main() -> int:
     load = run_wrk if use_wrk else run_python
 
     # Ctrl-C and SIGTERM unwind through the finally blocks below (servers stopped, database dropped).
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
     workdir = Path(tempfile.mkdtemp(prefix="tracker-webbench-"))
     servers = Servers(workdir)
     try:
@@ -591,6 +598,10 @@ def main() -> int:
                 f"meetings, {data['minute_items']:,} minute items in {time.perf_counter() - began:.1f} s "
                 f"({url.split(':', 1)[0]})"
             )
+            if data["deep_after"] is None:
+                raise SystemExit(
+                    f"web.py: the outstanding list has fewer than {DEEP_PAGE} pages; seed more --actions"
+                )
             secret = secrets.token_hex(32)
             env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": secret, "BENCH_DATABASE_URL": url}
             bare_port = servers.start("bare", "web:bare_app()", env)
@@ -613,10 +624,11 @@ def main() -> int:
                 if status != 200 or rows != PAGE_SIZE:
                     raise SystemExit(f"web.py: {name} {page} answered {status} with {rows} rows")
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in pages}
+            slice_s = args.seconds / args.rounds
             for _ in range(args.rounds):
                 for name, (page, page_cookie) in pages.items():
-                    log(f"  {name}: {args.seconds:g} s, {args.connections} connections ...")
-                    runs[name].append(load(page, page_cookie, args.seconds, args.connections))
+                    log(f"  {name}: {slice_s:g} s, {args.connections} connections ...")
+                    runs[name].append(load(page, page_cookie, slice_s, args.connections))
     except KeyboardInterrupt:
         print("web.py: interrupted; servers stopped", file=sys.stderr)
         return 130
@@ -652,7 +664,7 @@ def main() -> int:
     else:
         print(
             f"\n{report['database']}, {data['actions']:,} actions, {args.connections} connections, "
-            f"{args.rounds} × {args.seconds:g} s per page, load: {report['load_tool']}"
+            f"{args.seconds:g} s per page in {args.rounds} rounds, load: {report['load_tool']}"
         )
         print(f"{'page':<9} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, r in results.items():
