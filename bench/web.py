@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import http.client
+import http.cookiejar
 import json
 import os
 import random
@@ -40,6 +41,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -173,7 +176,7 @@ def fresh_database(url: str | None, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def seed(url: str, n_actions: int, rng: random.Random) -> dict[str, Any]:
+def seed(url: str, n_actions: int, rng: random.Random, password: str) -> dict[str, Any]:
     """Migrate with the app's init-db code, then bulk-insert committees … actions and a member user."""
     from sqlalchemy import func, insert, select
 
@@ -265,7 +268,7 @@ def seed(url: str, n_actions: int, rng: random.Random) -> dict[str, Any]:
             for start in range(0, len(rows), BATCH):
                 c.execute(insert(table), rows[start : start + BATCH])
         user = models.User(email="member@example.org", name="Bench Member", role=models.UserRole.MEMBER)
-        user.set_password(secrets.token_urlsafe(16))
+        user.set_password(password)
         c.execute(
             insert(models.User),
             [
@@ -434,23 +437,43 @@ class Servers:
         self.procs.clear()
 
 
-def session_cookie(url: str, secret: str, user_id: int) -> str:
-    """The ``session`` cookie that signing in sets: Flask's session holding the user's id, signed."""
-    from tracker import create_app
+def sign_in(base: str, email: str, password: str, page: str) -> str:
+    """Sign in as a person does, and return the ``session`` cookie a browser would then send.
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secret})
-    serializer = app.session_interface.get_signing_serializer(app)
-    return f"session={serializer.dumps({'user_id': user_id})}"
+    Posts the sign-in form with its CSRF token, then opens ``page`` once: the session then holds the
+    user's id and the CSRF token of the pages' sign-out form, so it is not rewritten on every request.
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    with opener.open(f"{base}/login", timeout=30) as response:
+        form = response.read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    if token is None:
+        raise SystemExit("web.py: the sign-in page has no CSRF token")
+    body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token.group(1)})
+    try:
+        opener.open(f"{base}/login", data=body.encode(), timeout=30).close()
+        status = 200
+    except urllib.error.HTTPError as err:
+        status = err.code
+    if status != 302:
+        raise SystemExit(f"web.py: signing in answered {status}, not a redirect")
+    opener.open(page, timeout=30).close()
+    cookie = next((c for c in jar if c.name == "session"), None)
+    if cookie is None:
+        raise SystemExit("web.py: signing in set no session cookie")
+    return f"session={cookie.value}"
 
 
-def fetch(url: str, cookie: str | None) -> tuple[int, str]:
+def fetch(url: str, cookie: str | None) -> tuple[int, str, bool]:
+    """GET ``url``: the status, the body, and whether the answer sets a cookie."""
     request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     opener = urllib.request.build_opener(_NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
-            return response.status, response.read().decode()
+            return response.status, response.read().decode(), "Set-Cookie" in response.headers
     except urllib.error.HTTPError as err:
-        return err.code, err.read().decode(errors="replace")
+        return err.code, err.read().decode(errors="replace"), "Set-Cookie" in err.headers
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -592,7 +615,8 @@ def main() -> int:
         with fresh_database(args.database_url, workdir) as url:
             log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
             began = time.perf_counter()
-            data = seed(url, args.actions, random.Random(args.seed))
+            password = secrets.token_urlsafe(16)
+            data = seed(url, args.actions, random.Random(args.seed), password)
             log(
                 f"seeded {data['actions']:,} actions, {data['committees']} committees, {data['meetings']:,} "
                 f"meetings, {data['minute_items']:,} minute items in {time.perf_counter() - began:.1f} s "
@@ -606,23 +630,22 @@ def main() -> int:
             env = {"TRACKER_DATABASE_URL": url, "TRACKER_SECRET_KEY": secret, "BENCH_DATABASE_URL": url}
             bare_port = servers.start("bare", "web:bare_app()", env)
             app_port = servers.start("tracker", "tracker:create_app()", env)
-            cookie = session_cookie(url, secret, data["user_id"])
+            app_base = f"http://127.0.0.1:{app_port}"
+            list_url = f"{app_base}/actions?status=open&committee={data['committee_id']}"
+            cookie = sign_in(app_base, "member@example.org", password, list_url)
             pages = {
                 "bare": (f"http://127.0.0.1:{bare_port}/", None),
-                "list": (
-                    f"http://127.0.0.1:{app_port}/actions?status=open&committee={data['committee_id']}",
-                    cookie,
-                ),
-                "page500": (
-                    f"http://127.0.0.1:{app_port}/actions?status=outstanding&after={data['deep_after']}",
-                    cookie,
-                ),
+                "list": (list_url, cookie),
+                "page500": (f"{app_base}/actions?status=outstanding&after={data['deep_after']}", cookie),
             }
             for name, (page, page_cookie) in pages.items():  # warm up, and check each page is a full one
-                status, body = fetch(page, page_cookie)
+                status, body, sets_cookie = fetch(page, page_cookie)
                 rows = body.count("<tr>") - 1
-                if status != 200 or rows != PAGE_SIZE:
-                    raise SystemExit(f"web.py: {name} {page} answered {status} with {rows} rows")
+                if status != 200 or rows != PAGE_SIZE or sets_cookie:
+                    raise SystemExit(
+                        f"web.py: {name} {page} answered {status} with {rows} rows"
+                        + (" and a new session cookie" if sets_cookie else "")
+                    )
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in pages}
             slice_s = args.seconds / args.rounds
             for _ in range(args.rounds):
