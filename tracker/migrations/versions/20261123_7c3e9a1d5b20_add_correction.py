@@ -1,8 +1,8 @@
 """Add correction: who corrected what the extractor read in a minute item, and when (old → new).
 
 Revision ID: 7c3e9a1d5b20
-Revises: 125e1f40c9e8
-Create Date: 2026-11-24 10:00:00
+Revises: 7b3d2e91a4c6
+Create Date: 2026-11-23 10:00:00
 
 Written by hand, in the initial migration's style: constraint names spelled out, timestamps plain
 DateTime(timezone=True) (the models' UTCDateTime).
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7c3e9a1d5b20"
-down_revision: str | Sequence[str] | None = "125e1f40c9e8"
+down_revision: str | Sequence[str] | None = "7b3d2e91a4c6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
