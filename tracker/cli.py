@@ -188,8 +188,13 @@ def import_command(file: str, committee: str, meeting_date: datetime | None) -> 
     """
     when = meeting_date.date() if meeting_date else None
     session = _session()
+    click.echo(_import_file(session, file, file, committee, when))
+
+
+def _import_file(session: Session, path: str | Path, shown: str, committee: str, when: date | None) -> str:
+    """Read, extract and import one file in its own transaction; return the one-line summary."""
     with _transaction(session):
-        source = services.read_minutes(file)
+        source = services.read_minutes(path)
         extraction = services.extract_source(
             source, meeting_date=when, model=current_app.config.get("SPACY_MODEL")
         )
@@ -201,8 +206,7 @@ def import_command(file: str, committee: str, meeting_date: datetime | None) -> 
             source_text=source.text,
             source_name=source.name,
         )
-        summary = _import_summary(file, item, created, len(extraction.warnings))
-    click.echo(summary)
+        return _import_summary(shown, item, created, len(extraction.warnings))
 
 
 def _import_summary(file: str, item: MinuteItem, created: bool, warnings: int) -> str:
@@ -308,21 +312,7 @@ def demo_command(host: str, port: int, no_run: bool) -> None:
     click.echo(f"{engine.url.render_as_string(hide_password=True)}: schema at revision {revision}")
     session = _session()
     for path, committee, when in _demo_seeds():
-        with _transaction(session):
-            source = services.read_minutes(path)
-            extraction = services.extract_source(
-                source, meeting_date=when, model=app.config.get("SPACY_MODEL")
-            )
-            item, created = services.import_minutes(
-                session,
-                committee=committee,
-                meeting_date=when,
-                extraction=extraction,
-                source_text=source.text,
-                source_name=source.name,
-            )
-            summary = _import_summary(f"seeds/{path.name}", item, created, len(extraction.warnings))
-        click.echo(summary)
+        click.echo(_import_file(session, path, f"seeds/{path.name}", committee, when))
     logins = []
     with _transaction(session):
         for email, name, role in DEMO_USERS:

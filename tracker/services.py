@@ -1015,20 +1015,7 @@ def list_actions(
     """
     wanted = _member(ActionFilter, status, "action filter")
     today = today or date.today()
-    stmt = (
-        select(Action)
-        .join(Action.minute_item)
-        .join(MinuteItem.meeting)
-        .join(Meeting.committee)
-        .options(
-            contains_eager(Action.minute_item).options(
-                defer(MinuteItem.source_text),
-                defer(MinuteItem.extraction),
-                contains_eager(MinuteItem.meeting).contains_eager(Meeting.committee),
-            ),
-            selectinload(Action.resolution),
-        )
-    )
+    stmt = _action_rows()
     if wanted is ActionFilter.OPEN:
         stmt = stmt.where(Action.status.in_(OPEN_STATUSES))
     elif wanted is ActionFilter.OVERDUE:
