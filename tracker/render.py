@@ -11,6 +11,7 @@ marked ones in ``<mark>`` while Jinja escapes every piece.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
@@ -112,6 +113,24 @@ def highlight_kinds(text: str, spans: Iterable[tuple[int, int, str]]) -> list[Pi
 
 def in_context(text: str, start: int, end: int, margin: int = 400) -> list[Piece]:
     """The span ``start:end`` marked, with up to ``margin`` characters either side (cut at a space)."""
+    return _framed(text, [(start, end)], start, end, margin)
+
+
+def words_in_context(text: str, words: str, margin: int = 120) -> list[Piece]:
+    """``text`` (white space flattened) around the first place it holds ``words``, every match marked.
+
+    Matching ignores case. With no match (the words were in a label, say), the start of the text.
+    The pieces are plain text for the template to escape, so marking can never inject markup.
+    """
+    flat = " ".join(text.split())
+    spans = [m.span() for m in re.finditer(re.escape(words), flat, re.IGNORECASE)] if words else []
+    if not spans:
+        return _framed(flat, [], 0, 0, 2 * margin)
+    return _framed(flat, spans, *spans[0], margin)
+
+
+def _framed(text: str, spans: list[tuple[int, int]], start: int, end: int, margin: int) -> list[Piece]:
+    """``spans`` marked in the window of up to ``margin`` characters around ``start:end``."""
     lo, hi = max(0, start - margin), min(len(text), end + margin)
     if lo > 0 and not text[lo - 1].isspace():
         space = text.find(" ", lo, start)
@@ -119,7 +138,7 @@ def in_context(text: str, start: int, end: int, margin: int = 400) -> list[Piece
     if hi < len(text) and not text[hi].isspace():
         space = text.rfind(" ", end, hi)
         hi = space if space != -1 else hi
-    pieces = highlight(text[lo:hi], [(start - lo, end - lo)])
+    pieces = highlight(text[lo:hi], [(s - lo, e - lo) for s, e in spans if s >= lo and e <= hi])
     if lo > 0:
         pieces.insert(0, Piece("… ", False))
     if hi < len(text):
