@@ -1,4 +1,4 @@
-"""The web app's pages, one blueprint per area: ``actions``, ``committees``, ``imports``,
+"""The web app's pages, one blueprint per area: ``actions``, ``committees``, ``feeds``, ``imports``,
 ``resolutions``, ``search`` and ``users``.
 
 Views are thin: read and check the request, call services, commit, then redirect or render.
@@ -20,10 +20,11 @@ CLOSE_REASON_LABELS = {
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, and the names every template may use."""
-    from . import actions, committees, imports, resolutions, search, users
+    from . import actions, committees, feeds, imports, resolutions, search, users
 
     app.register_blueprint(actions.bp)
     app.register_blueprint(committees.bp)
+    app.register_blueprint(feeds.bp)
     app.register_blueprint(imports.bp)
     app.register_blueprint(resolutions.bp)
     app.register_blueprint(search.bp)
@@ -31,5 +32,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         RAG_LABELS=services.RAG_LABELS,
         rag_status=services.rag_status,
+        feed_url=feeds.feed_url,
         CLOSE_REASON_LABELS={services.CloseReason(k): v for k, v in CLOSE_REASON_LABELS.items()},
     )
