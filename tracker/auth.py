@@ -1,7 +1,8 @@
 """Signing in and out, and who may do what: blueprint ``auth`` and the role decorators.
 
-The signed-in user's id lives in Flask's signed session cookie; :func:`load_user` puts the
-:class:`~tracker.models.User` on ``g.user`` before every request. Roles: a **member** reads
+The signed-in user's id lives in Flask's signed session cookie with the account's session version;
+:func:`load_user` puts the :class:`~tracker.models.User` on ``g.user`` before every request, unless
+the account was disabled or its password changed since (then the session ends). Roles: a **member** reads
 everything and changes nothing; **staff** also add updates and close and reopen actions; an
 **admin** may do what staff do, and manages accounts.
 """
@@ -39,8 +40,11 @@ def load_user() -> None:
         g.user = None
         return
     user_id = session.get("user_id")
-    g.user = services.get_user(get_session(), user_id) if isinstance(user_id, int) else None
-    if user_id is not None and g.user is None:
+    user = services.get_user(get_session(), user_id) if isinstance(user_id, int) else None
+    if user is not None and (not user.active or session.get("session_version", 1) != user.session_version):
+        user = None  # disabled since, or its password changed: this session ends
+    g.user = user
+    if user_id is not None and user is None:
         session.clear()
 
 
@@ -118,6 +122,7 @@ def login() -> Any:
         if user is not None:
             session.clear()
             session["user_id"] = user.id
+            session["session_version"] = user.session_version
             flash(f"Signed in as {user.name}.")
             return redirect(next_url or url_for("actions.dashboard"))
         error = "That e-mail address and password do not match an account. Check both and try again."

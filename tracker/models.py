@@ -8,8 +8,9 @@ Shape: a :class:`Committee` holds :class:`Meeting` rows (date may be unknown); a
 :class:`MinuteItem` rows (one imported text each, with its extraction); an item holds
 :class:`Attendance`, :class:`Resolution` and :class:`Action` rows; an action gathers an append-only
 list of :class:`ActionUpdate` rows written by :class:`User` accounts, and an item an append-only list
-of :class:`Correction` rows (what people corrected in the extraction). Status columns change only
-through :mod:`tracker.services`.
+of :class:`Correction` rows (what people corrected in the extraction); each change to a user's
+account is an append-only :class:`AccountChange`. Status columns change only through
+:mod:`tracker.services` (accounts through :mod:`tracker.accounts`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -460,6 +462,11 @@ class User(Base):
     role: Mapped[UserRole] = mapped_column(_enum(UserRole, "role"))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: a disabled account cannot sign in, and its open sessions end at their next request
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: kept in the session cookie at sign-in; bumped when the password changes, so that every other
+    #: session of the account ends
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     #: write-only: a user's updates are many and only ever queried, never loaded whole
     updates: WriteOnlyMapped[ActionUpdate] = relationship(back_populates="author", order_by="ActionUpdate.id")
@@ -474,3 +481,26 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email!r} {self.role.value}>"
+
+
+class AccountChange(Base):
+    """Append-only record of a change to an account: who changed whose account, when, and what.
+
+    The note says what changed in words (``role: member → staff``); passwords never appear in it.
+    """
+
+    __tablename__ = "account_change"
+    __table_args__ = (CheckConstraint("note <> ''", name="note_given"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+
+
+event.listen(AccountChange, "before_update", _refuse_change)
+event.listen(AccountChange, "before_delete", _refuse_change)

@@ -1084,13 +1084,13 @@ _DUMMY_HASH = generate_password_hash("not a password")
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The account with this e-mail address and password, or None when either is wrong."""
+    """The account with this e-mail address and password, or None when either is wrong or it is disabled."""
     address = email.strip().lower()
     user = session.scalar(select(User).where(User.email == address)) if address else None
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
-    return user if user.check_password(password) else None
+    return user if user.check_password(password) and user.active else None
 
 
 def set_password(session: Session, user: User, password: str) -> None:

@@ -14,7 +14,8 @@ from tracker import services
 from tracker.models import Action, ActionStatus, User
 
 #: POST routes anyone may use: signing in, and signing out (which only ends one's own session)
-OPEN_TO_ALL = {"auth.login", "auth.logout"}
+#: POST routes any visitor (sign in, out) or any signed-in user (own password) may use; CSRF still applies
+OPEN_TO_ALL = {"auth.login", "auth.logout", "users.own_password"}
 
 
 @pytest.fixture
@@ -157,6 +158,8 @@ def test_every_state_changing_route_is_known(app: Flask) -> None:
         "imports.confirm",
         "resolutions.edit",
         "users.create",
+        "users.update",
+        "users.reset_password",
     }
     for rule in app.url_map.iter_rules():
         if rule.endpoint != "static" and rule.endpoint not in OPEN_TO_ALL | endpoints:
@@ -203,7 +206,11 @@ def test_every_form_needs_its_csrf_token(
 ) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
     login(staff)
-    for endpoint, url in [*_post_rules(app), ("auth.logout", "/logout")]:
+    for endpoint, url in [
+        *_post_rules(app),
+        ("auth.logout", "/logout"),
+        ("users.own_password", "/account/password"),
+    ]:
         response = client.post(url.replace("/1/", f"/{action_id}/"), data=_form(action_id))
         assert response.status_code == 400, endpoint
     assert _action(session, action_id).version == 1
