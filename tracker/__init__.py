@@ -34,7 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     :raise ConfigurationError: the secret key is the development default outside debug mode and
         tests (unless ``cli``).
     """
-    from . import auth, errors, render, views  # cli imports this module: import late
+    from . import auth, errors, render, security, views  # cli imports this module: import late
     from . import cli as commands
 
     app = Flask(
@@ -50,6 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
         config.check_secret_key(app)
     db.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     render.init_app(app)
     app.register_blueprint(auth.bp)
     views.init_app(app)

@@ -10,16 +10,29 @@ everything and changes nothing; **staff** also add updates and close and reopen 
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
-from . import services
+from . import services, throttle
 from .db import get_session
-from .models import UserRole
+from .models import UserRole, utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -117,17 +130,43 @@ def login() -> Any:
         return redirect(next_url or url_for("actions.dashboard"))
     email = request.form.get("email", "")
     error = None
+    status = 200
     if request.method == "POST":
-        user = services.authenticate(get_session(), email, request.form.get("password", ""))
-        if user is not None:
-            session.clear()
-            session["user_id"] = user.id
-            session["session_version"] = user.session_version
-            flash(f"Signed in as {user.name}.")
-            return redirect(next_url or url_for("actions.dashboard"))
-        error = "That e-mail address and password do not match an account. Check both and try again."
-    status = 400 if error else 200
+        db_session = get_session()
+        limits = _limits()
+        until = throttle.locked_until(db_session, email, request.remote_addr, limits)
+        if until is not None:
+            minutes = max(1, math.ceil((until - utcnow()).total_seconds() / 60))
+            error = (
+                "Too many failed attempts to sign in. For your account's safety, signing in is paused: "
+                f"try again in {minutes} minute{'s' if minutes != 1 else ''}, "
+                "or ask an admin to set a new password."
+            )
+            status = 429
+        else:
+            user = services.authenticate(db_session, email, request.form.get("password", ""))
+            if user is not None:
+                throttle.clear(db_session, email)
+                db_session.commit()
+                session.clear()
+                session["user_id"] = user.id
+                session["session_version"] = user.session_version
+                flash(f"Signed in as {user.name}.")
+                return redirect(next_url or url_for("actions.dashboard"))
+            throttle.record_failure(db_session, email, request.remote_addr, limits)
+            db_session.commit()
+            error = "That e-mail address and password do not match an account. Check both and try again."
+            status = 400
     return render_template("auth/login.html", email=email, next=next_url, error=error), status
+
+
+def _limits() -> throttle.Limits:
+    config = current_app.config
+    return throttle.Limits(
+        per_email=int(config["LOGIN_MAX_FAILURES"]),
+        per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        window=timedelta(minutes=int(config["LOGIN_LOCK_MINUTES"])),
+    )
 
 
 @bp.post("/logout")

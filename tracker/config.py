@@ -49,6 +49,35 @@ SETTINGS: tuple[Setting, ...] = (
         "“too large” page. Default 5 MB, the extractor's own limit.",
     ),
     Setting(
+        "SESSION_COOKIE_SECURE",
+        False,
+        "Send the session cookie over HTTPS only, and ask browsers to use HTTPS only (HSTS). "
+        "Set it to true whenever the app is served over HTTPS, as it should be in production.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many reverse proxies (nginx, a load balancer) stand in front of the app. Their "
+        "X-Forwarded-For/-Proto/-Host headers are then trusted, so login throttling sees the "
+        "visitor's address and links use https. Leave 0 when clients connect directly.",
+    ),
+    Setting(
+        "LOGIN_MAX_FAILURES",
+        5,
+        "Failed sign-ins allowed for one e-mail address within LOGIN_LOCK_MINUTES; after that, "
+        "sign-in for that address is refused until the window ends.",
+    ),
+    Setting(
+        "LOGIN_MAX_FAILURES_PER_ADDRESS",
+        50,
+        "Failed sign-ins allowed from one network address (any e-mail) within LOGIN_LOCK_MINUTES.",
+    ),
+    Setting(
+        "LOGIN_LOCK_MINUTES",
+        15,
+        "The window, in minutes, over which failed sign-ins are counted, and how long a lock lasts.",
+    ),
+    Setting(
         "SPACY_MODEL",
         None,
         "An installed trained spaCy pipeline (package name or path) used when importing minutes. "

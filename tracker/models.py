@@ -504,3 +504,18 @@ class AccountChange(Base):
 
 event.listen(AccountChange, "before_update", _refuse_change)
 event.listen(AccountChange, "before_delete", _refuse_change)
+
+
+class LoginFailure(Base):
+    """Failed sign-ins counted under one key (``email:…`` or ``address:…``) since ``window_start``.
+
+    Not history: rows are replaced as windows pass and deleted on a successful sign-in, so the
+    table stays as small as the number of addresses being guessed at (see :mod:`tracker.throttle`).
+    """
+
+    __tablename__ = "login_failure"
+    __table_args__ = (CheckConstraint("failures >= 0", name="failures_counted"),)
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int]
+    window_start: Mapped[dt.datetime]
