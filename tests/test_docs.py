@@ -28,6 +28,7 @@ from extract.records import (
     Resolution,
 )
 from tracker.cli import main
+from tracker.config import SETTINGS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -184,3 +185,36 @@ def test_every_schema_key_is_documented() -> None:
     assert "`minutes-extract/1`" in README
     for key in keys(obj):
         assert f"`{key}`" in README, f"README's schema section does not mention `{key}`"
+
+
+# --- docs/OPERATIONS.md ---------------------------------------------------------------------------
+
+OPERATIONS = (ROOT / "docs" / "OPERATIONS.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("setting", [s.name for s in SETTINGS])
+def test_every_setting_is_documented_in_the_readme_and_the_operations_guide(setting: str) -> None:
+    assert f"`TRACKER_{setting}`" in README, f"README does not document TRACKER_{setting}"
+    assert f"`TRACKER_{setting}`" in OPERATIONS, f"docs/OPERATIONS.md does not document TRACKER_{setting}"
+
+
+def test_the_documented_sqlite_online_backup_makes_a_consistent_copy(tmp_path: Path) -> None:
+    import sqlite3
+    import sys
+
+    command = next(b for b in code_blocks(OPERATIONS) if "src.backup(dst)" in b).strip()
+    program = re.search(r"-c '([^']+)'", command).group(1)
+    source, copy = tmp_path / "tracker.sqlite3", tmp_path / "copy.sqlite3"
+    with sqlite3.connect(source) as db:
+        db.execute("CREATE TABLE t (n INTEGER)")
+        db.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(1000)])
+    writer = sqlite3.connect(source)
+    writer.execute("BEGIN")
+    writer.execute("INSERT INTO t VALUES (-1)")  # a write in progress is not in the copy
+    try:
+        subprocess.run([sys.executable, "-c", program, str(source), str(copy)], check=True, timeout=60)
+    finally:
+        writer.rollback()
+        writer.close()
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT count(*), min(n) FROM t").fetchone() == (1000, 0)

@@ -32,7 +32,7 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import create_app, db, services
+from . import backup, create_app, db, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
@@ -353,7 +353,49 @@ def _demo_seeds() -> list[tuple[Path, str, date]]:
     return sorted(seeds, key=lambda seed: (seed[2], seed[0].name))
 
 
-DATABASE_COMMANDS = (init_db_command, create_user_command, import_command, actions_command, demo_command)
+@click.command("export")
+@click.argument("file", metavar="FILE.json", type=click.Path(dir_okay=False, writable=True, path_type=str))
+@with_appcontext
+def export_command(file: str) -> None:
+    """Write the whole database to FILE.json, a backup `tracker restore` reads back exactly.
+
+    The file is written beside its final name and renamed when complete, so an interrupted export
+    never leaves a partial backup under FILE.json.
+    """
+    _session()  # the schema check
+    engine = db.get_db().engine
+    # One snapshot for every table: PostgreSQL's default (read committed) would take one per query.
+    snapshot = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with _database_errors(), engine.connect().execution_options(**snapshot) as connection:
+        counts = backup.export_database(connection, file)
+        connection.rollback()
+    click.echo(f"{file}: exported {sum(counts.values())} rows from {len(counts)} tables")
+
+
+@click.command("restore")
+@click.argument("file", metavar="FILE.json", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@with_appcontext
+def restore_command(file: str) -> None:
+    """Restore a backup made by `tracker export` into an empty database.
+
+    The database must have the schema (`tracker init-db`) at the revision the backup was made at,
+    and no rows. Everything is restored in one transaction: a bad file changes nothing.
+    """
+    session = _session()
+    with _transaction(session):
+        counts = backup.restore_database(session.connection(), file)
+    click.echo(f"{file}: restored {sum(counts.values())} rows into {len(counts)} tables")
+
+
+DATABASE_COMMANDS = (
+    init_db_command,
+    create_user_command,
+    import_command,
+    actions_command,
+    demo_command,
+    export_command,
+    restore_command,
+)
 for _command in (*DATABASE_COMMANDS, run_command, shell_command):
     main.add_command(_command)
 
