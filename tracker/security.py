@@ -10,7 +10,7 @@ from leaking to other sites.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,6 +35,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
 #: sent only when the app is served over HTTPS (``SESSION_COOKIE_SECURE`` on): browsers then refuse
 #: plain HTTP to the site for a year
 HSTS = "max-age=31536000"
@@ -46,6 +48,17 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     secure = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    @app.before_request
+    def refuse_nul() -> None:
+        """Refuse a NUL character in the address or a form: no page needs one, PostgreSQL cannot
+        store one, and SQLite would cut a search at it (a search for everything)."""
+        values = [*request.args.keys(), *request.args.values()]
+        if request.method == "POST" and request.mimetype in _FORM_TYPES:
+            values += [*request.form.keys(), *request.form.values()]
+            values += [f.filename or "" for f in request.files.values()]
+        if any("\x00" in v for v in values):
+            abort(400, description="The request held a NUL character, which no field may contain.")
 
     @app.after_request
     def add_headers(response: Response) -> Response:
