@@ -31,6 +31,7 @@ from .records import (
     Resolution,
 )
 from .resolutions import BlockResult
+from .rules import KeywordFilter
 from .text import rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
@@ -144,14 +145,18 @@ def _due(
 def _resolutions(
     text: str, found: BlockResult, when: date | None, warnings: list[ExtractionWarning]
 ) -> list[Resolution]:
-    out = []
+    pieces = []
     for lf in found.leaves:
         lead = " ".join(_clean(text[s:e]) for s, e in lf.leads)
         body = _clean(text[lf.body[0] : lf.body[1]])
-        if not body:
-            continue
-        full = f"{lead} {body}" if lead else body
-        c = classify(body, lead=lead, hint=lf.hint)
+        if body:
+            pieces.append((lf, lead, body, f"{lead} {body}" if lead else body))
+    # the cue tables' keywords are looked for once in all the clauses, not once per clause
+    keywords = KeywordFilter("\n".join(full for _, _, _, full in pieces).lower())
+    lead_kinds: dict[str, tuple[str, str | None]] = {}
+    out = []
+    for lf, lead, body, full in pieces:
+        c = classify(body, lead=lead, hint=lf.hint, keywords=keywords, lead_kinds=lead_kinds)
         span = trim_span(text, *lf.span)
         due = _due(full, when, span, warnings) if c.needs_followup else None
         out.append(Resolution(lf.label, full, c.kind, c.needs_followup, c.owner, due, span, lf.item))
