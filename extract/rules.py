@@ -127,10 +127,18 @@ class KeywordFilter:
         found = self._present.get(name)
         if found is None:
             corpus = self.corpus
-            found = self._present[name] = tuple(
-                (k, idxs) for k, idxs in _keyword_index(name)[1] if not k.isascii() or k in corpus
-            )
+            ascii_keys, other_keys = _keywords_by_script(name)
+            found = self._present[name] = (*[pair for pair in ascii_keys if pair[0] in corpus], *other_keys)
         return found
+
+
+@cache
+def _keywords_by_script(
+    name: str,
+) -> tuple[tuple[tuple[str, frozenset[int]], ...], tuple[tuple[str, frozenset[int]], ...]]:
+    """:func:`_keyword_index`'s keywords split into ASCII ones and the others."""
+    index = _keyword_index(name)[1]
+    return tuple(p for p in index if p[0].isascii()), tuple(p for p in index if not p[0].isascii())
 
 
 def _live(name: str, lower: str, keywords: KeywordFilter | None = None) -> list[int]:

@@ -130,18 +130,26 @@ class Line(NamedTuple):
 
 def split_lines(folded: str) -> list[Line]:
     """Lines with their offsets, stripped of outer white space (blank lines kept as empty)."""
+    # a page has a hundred-odd lines: tuple.__new__ skips the NamedTuple constructor's Python frame,
+    # and a line with nothing to strip (most of them) is kept as it is
     out: list[Line] = []
+    append = out.append
+    new = tuple.__new__
     pos = 0
     for raw in folded.split("\n"):
-        end = pos + len(raw)
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            s = pos + lead
-            out.append(Line(s, s + len(stripped), stripped))
-        else:
-            out.append(Line(pos, pos, ""))
-        pos = end + 1
+        n = len(raw)
+        if raw:
+            stripped = raw.strip()
+            if stripped:
+                if len(stripped) == n:
+                    append(new(Line, (pos, pos + n, raw)))
+                else:
+                    s = pos + n - len(raw.lstrip())
+                    append(new(Line, (s, s + len(stripped), stripped)))
+                pos += n + 1
+                continue
+        append(new(Line, (pos, pos, "")))
+        pos += n + 1
     return out
 
 
