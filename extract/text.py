@@ -45,10 +45,21 @@ _FOLD = str.maketrans(
 _FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c) != "\u2013") + "]")
 
 
+#: each folded character and its replacement (no replacement is itself folded to something else)
+_FOLD_PAIRS = tuple((chr(c), r) for c, r in _FOLD.items() if chr(c) != r)
+
+
 def fold(text: str) -> str:
     """Same-length copy of ``text`` with look-alike characters folded for matching."""
-    # str.translate looks every character up in a dict; a regex touches only the few that change
-    return _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], text)
+    # str.translate looks every character up in a dict, and a regex substitution calls back into
+    # Python for every one it changes (a page with Windows line ends has a hundred); one
+    # str.replace per character present does the work in C
+    if _FOLD_CHARS.search(text) is None:
+        return text
+    for char, repl in _FOLD_PAIRS:
+        if char in text:
+            text = text.replace(char, repl)
+    return text
 
 
 def lower_same_length(folded: str) -> str:
@@ -96,6 +107,8 @@ def snap_to_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 def finditer_near(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> list[re.Match[str]]:
     """``pattern.finditer`` run only inside ``spans``; a match found twice is kept once."""
+    if len(spans) == 1:  # one window: its matches are already in order, each once
+        return list(pattern.finditer(text, *spans[0]))
     out: list[re.Match[str]] = []
     seen: set[int] = set()
     for s, e in spans:

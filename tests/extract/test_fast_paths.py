@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.pipeline import _has_long_run
-from extract.text import Line, split_lines, squash
+from extract.text import Line, finditer_near, fold, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
 _ALPHABET = st.sampled_from(list("ab x.!?()•\n\t\u00a0\u2028\x1cTcA;:'\u2019") + ["\u0130", "\u03a3"])
@@ -88,3 +88,36 @@ def test_keyword_filter_keeps_every_rule_a_clause_needs(clauses: list[str]) -> N
         for clause in clauses:
             lower = clause.lower()
             assert rules._live(name, lower, keywords) == rules._live(name, lower)
+
+
+_FOLDABLE = st.text(
+    st.sampled_from(
+        list("ab \n\t\r\f\v\u00a0\u2007\u2018\u2019\u201c\u201d\u2013\u2014\u2212\ufeff\u200b\u2028-'")
+    ),
+    max_size=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FOLDABLE)
+def test_fold_agrees_with_the_translation_table(text: str) -> None:
+    from extract.text import _FOLD
+
+    folded = fold(text)
+    assert folded == text.translate(_FOLD)
+    assert len(folded) == len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=4))
+def test_finditer_near_keeps_each_match_once_in_order(text: str, spans: list[tuple[int, int]]) -> None:
+    pattern = re.compile(r"\w+|\(\w*\)")
+    spans = sorted((min(a, b), max(a, b)) for a, b in spans)
+    plain: dict[int, re.Match[str]] = {}
+    for s, e in spans:
+        for m in pattern.finditer(text, s, e):
+            plain.setdefault(m.start(), m)
+    found = finditer_near(pattern, text, spans)
+    assert [(m.start(), m.end()) for m in found] == [
+        (m.start(), m.end()) for m in sorted(plain.values(), key=re.Match.start)
+    ]
