@@ -121,3 +121,21 @@ def test_finditer_near_keeps_each_match_once_in_order(text: str, spans: list[tup
     assert [(m.start(), m.end()) for m in found] == [
         (m.start(), m.end()) for m in sorted(plain.values(), key=re.Match.start)
     ]
+
+
+_HEAD_WORDS = st.sampled_from(
+    ["Present", "PRESENT", "Apologies", "APOLOGIES", "for", "Absence", "ABSENCE", "In", "attendance",
+     "Attendance", "IN ATTENDANCE", "Members", "Officers", "1.", "2)", ":", ":-", " – ", " - ", "-", ".",
+     " ", "Cllr A Smith"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_HEAD_WORDS, max_size=8).map(" ".join))
+def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
+    from extract.people import _LIST_HEAD, _LIST_HEAD_BARE, _list_head
+
+    text = text.strip()
+    plain = _LIST_HEAD.match(text) or _LIST_HEAD_BARE.match(text)
+    found = _list_head(text)
+    assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
