@@ -164,10 +164,15 @@ def _extract(texts: Sequence[str]) -> None:
     list(extract_many(texts))
 
 
-def _timed(fn: Callable[[], None]) -> float:
-    start = time.perf_counter()
+def _timed(fn: Callable[[], None]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one call.
+
+    The CPU time (``time.process_time``: this process alone) is printed beside the wall clock
+    because the machine is shared: other processes stretch the wall-clock rounds unevenly.
+    """
+    start, cpu = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def _peak_mb() -> float:
@@ -242,13 +247,19 @@ def run(n: int, rounds: int, seed: int) -> dict:
         "extract": lambda: _extract(texts),
     }
     times: dict[str, list[float]] = {"tokenizer": [], "extract": []}
+    cpu_times: dict[str, list[float]] = {"tokenizer": [], "extract": []}
     for r in range(rounds):
         order = ("tokenizer", "extract") if r % 2 == 0 else ("extract", "tokenizer")
         for side in order:
-            times[side].append(_timed(sides[side]))
+            wall, cpu = _timed(sides[side])
+            times[side].append(wall)
+            cpu_times[side].append(cpu)
 
     med = {side: statistics.median(ts) for side, ts in times.items()}
     ratio = med["extract"] / med["tokenizer"]
+    # each round's own ratio pairs the two sides run back to back: its spread shows the noise
+    round_ratios = sorted(e / t for e, t in zip(times["extract"], times["tokenizer"], strict=True))
+    cpu_med = {side: statistics.median(ts) for side, ts in cpu_times.items()}
     extract_peak = memory["extract"]["peak_mb"]
     return {
         "texts": n,
@@ -258,6 +269,10 @@ def run(n: int, rounds: int, seed: int) -> dict:
         "seed": seed,
         "model": os.environ.get("TRACKER_SPACY_MODEL") or 'spacy.blank("en")',
         "seconds": {side: [round(t, 4) for t in ts] for side, ts in times.items()},
+        "cpu_seconds": {side: [round(t, 4) for t in ts] for side, ts in cpu_times.items()},
+        "round_ratios": [round(x, 3) for x in round_ratios],
+        "cpu_ratio": round(cpu_med["extract"] / cpu_med["tokenizer"], 3),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
         "texts_per_second": {side: round(n / t, 1) for side, t in med.items()},
         "ratio": round(ratio, 3),
         "peak_mb": {
@@ -292,6 +307,10 @@ def report(res: dict) -> str:
             f"(median; rounds {spread['extract']})",
             f"  ratio      extract / tokenizer     {res['ratio']:>9.2f}x        "
             f"target <= {tgt['ratio_max']:.1f}x: {met[tgt['ratio_met']]}",
+            f"             round by round          "
+            f"{res['round_ratios'][0]:.2f}-{res['round_ratios'][-1]:.2f}x; "
+            f"CPU time (this process) {res['cpu_ratio']:.2f}x; load average "
+            + " ".join(f"{x:.2f}" for x in res["load_average"]),
             f"  peak RSS   extract, fresh process  {peak['extract_process']:>9.1f} MB       "
             f"target < {tgt['peak_mb_max']:.0f} MB: {met[tgt['memory_met']]}"
             f"  ({peak['extract_before_run']:.1f} MB before the run)",

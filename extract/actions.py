@@ -67,8 +67,50 @@ class NarrativeAction:
     rule: str
 
 
+#: the only characters that can end a sentence or change the bracket depth (see _sentence_end)
+_SENTENCE_STOPS = re.compile(r"[().!?\n]")
+
+
 def _sentence_end(f: str, pos: int, limit: int, paren_open: bool) -> int:
     """End of the sentence from ``pos``: a full stop, the bracket closing an aside, or the paragraph's end."""
+    depth = 1 if paren_open else 0
+    i = pos
+    n = min(limit, len(f), pos + 1500)
+    stops = _SENTENCE_STOPS.search
+    while i < n:
+        # jump to the next character that matters instead of stepping over every one
+        m = stops(f, i, n)
+        if m is None:
+            break
+        i = m.start()
+        ch = f[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0 or (paren_open and depth == 0):
+                return i
+        elif ch in ".!?":
+            if i + 1 >= n or f[i + 1].isspace():
+                return i + 1
+        else:  # a newline
+            # a paragraph break ends the sentence unless the next line carries it on (lower case)
+            j = i
+            while j < n and f[j] in " \n":
+                j += 1
+            if j >= n:
+                return i
+            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●":
+                if not f[j].islower():
+                    return i
+            i = j
+            continue
+        i += 1
+    return n
+
+
+def _sentence_end_by_char(f: str, pos: int, limit: int, paren_open: bool) -> int:
+    """The plain character-by-character definition of :func:`_sentence_end`, kept for its tests."""
     depth = 1 if paren_open else 0
     i = pos
     n = min(limit, len(f), pos + 1500)
@@ -83,7 +125,6 @@ def _sentence_end(f: str, pos: int, limit: int, paren_open: bool) -> int:
         elif ch in ".!?" and (i + 1 >= n or f[i + 1].isspace()):
             return i + 1
         elif ch == "\n":
-            # a paragraph break ends the sentence unless the next line carries it on (lower case)
             j = i
             while j < n and f[j] in " \n":
                 j += 1

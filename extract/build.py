@@ -31,11 +31,13 @@ from .records import (
     Resolution,
 )
 from .resolutions import BlockResult
+from .rules import KeywordFilter
 from .text import rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
 _KEY_WORDS = re.compile(r"[a-z0-9]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;)\"'’”]\s*$")
+_SENTENCE_ENDERS = frozenset(".!?:;)\"'’”")
 _CUT_OFF = re.compile(
     r"(?:\b(?:the|of|and|to|a|an|for|with|that|in|on|by|be|or|from|at|as|which|who|including|such)|[,:;(–-]|"
     r"\(\w{1,4}\)|\b\w{1,3}[.)])\s*$",
@@ -144,14 +146,18 @@ def _due(
 def _resolutions(
     text: str, found: BlockResult, when: date | None, warnings: list[ExtractionWarning]
 ) -> list[Resolution]:
-    out = []
+    pieces = []
     for lf in found.leaves:
         lead = " ".join(_clean(text[s:e]) for s, e in lf.leads)
         body = _clean(text[lf.body[0] : lf.body[1]])
-        if not body:
-            continue
-        full = f"{lead} {body}" if lead else body
-        c = classify(body, lead=lead, hint=lf.hint)
+        if body:
+            pieces.append((lf, lead, body, f"{lead} {body}" if lead else body))
+    # the cue tables' keywords are looked for once in all the clauses, not once per clause
+    keywords = KeywordFilter("\n".join(full for _, _, _, full in pieces).lower())
+    lead_kinds: dict[str, tuple[str, str | None]] = {}
+    out = []
+    for lf, lead, body, full in pieces:
+        c = classify(body, lead=lead, hint=lf.hint, keywords=keywords, lead_kinds=lead_kinds)
         span = trim_span(text, *lf.span)
         due = _due(full, when, span, warnings) if c.needs_followup else None
         out.append(Resolution(lf.label, full, c.kind, c.needs_followup, c.owner, due, span, lf.item))
@@ -210,8 +216,12 @@ def _cut_off(text: str) -> tuple[int, int] | None:
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
         # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)
         window = stripped[max(0, start - 6000) : start]
-        long_lines = [ln.rstrip() for ln in window.split("\n") if len(ln) > 40 and len(ln.strip()) > 40]
-        finished = sum(1 for ln in long_lines if _ENDS_SENTENCE.search(ln))
-        if len(long_lines) >= 3 and finished >= 0.7 * len(long_lines):
+        long_lines = finished = 0
+        for ln in window.split("\n"):
+            if len(ln) > 40 and len(ln.strip()) > 40:
+                long_lines += 1
+                # what _ENDS_SENTENCE finds at the end of a line stripped on the right
+                finished += ln.rstrip()[-1] in _SENTENCE_ENDERS
+        if long_lines >= 3 and finished >= 0.7 * long_lines:
             return span
     return None

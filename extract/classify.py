@@ -49,24 +49,41 @@ class Classification:
     rule: str | None  # id of the cue rule that decided the kind
 
 
-def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classification:
+def classify(
+    text: str,
+    *,
+    lead: str = "",
+    hint: str | None = None,
+    keywords: rules.KeywordFilter | None = None,
+    lead_kinds: dict[str, tuple[str, str | None]] | None = None,
+) -> Classification:
     """Classify one clause; ``lead`` holds the words of the clauses that introduce it.
 
     An introduction that asks for something (``Recommends that the Cabinet Member:-``) decides
     the kind of every clause under it; one that does not (``Cabinet decided to:``) leaves it to
-    the clause's own words.
+    the clause's own words. ``keywords``, when given, was built over text holding ``text`` and
+    ``f"{lead} {text}"`` (lower-cased); ``lead_kinds`` keeps the kind of each lead across the
+    clauses of one page, since every sub-clause of an introduction repeats it.
     """
-    kind, rule = _kind(text)
+    kind, rule = _kind(text, keywords)
     if lead:
-        lead_kind, lead_rule = _kind(lead)
+        found = lead_kinds.get(lead) if lead_kinds is not None else None
+        if found is None:
+            found = _kind(lead, keywords)
+            if lead_kinds is not None:
+                lead_kinds[lead] = found
+        lead_kind, lead_rule = found
         if lead_kind in FOLLOWUP_KINDS or rule is None:
             kind, rule = lead_kind, lead_rule
         text = f"{lead} {text}"
     if hint == "recommendation" and kind not in ("other",):
         kind, rule = "recommendation", rule or "opener-recommend"
+    lower = text.lower()
+    owner_matches: list[tuple[int, int, rules.Rule, re.Match[str]]] | None = None
     if rule is None:
         # no cue word, but somebody is told to do something: "the Partnership Manager prepare a draft …"
-        doer = find_owner(text)
+        owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, keywords)
+        doer = _best_owner(owner_matches)
         if doer is not None:
             kind, rule = "request", "subject-verb"
         else:
@@ -75,11 +92,15 @@ def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classific
             kind, rule = "decision", "no-cue"
     needs = kind in FOLLOWUP_KINDS
     if kind == "decision":
-        needs = rules.any_match("followup.jsonl", text, text.lower(), re.I)
+        needs = rules.any_match("followup.jsonl", text, lower, re.I, keywords)
     owner = None
     if needs:
         # only a follow-up has an owner: "Cabinet adopts the plan" leaves nobody anything to do
-        owner = find_owner(text, referral=kind in ("referral", "recommendation"), decision=kind == "decision")
+        if owner_matches is None:
+            owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, keywords)
+        owner = _best_owner(
+            owner_matches, referral=kind in ("referral", "recommendation"), decision=kind == "decision"
+        )
         if owner is None and kind == "recommendation":
             # "RESOLVED TO RECOMMEND: That Council approves …": the body recommended to is the subject
             m = _SUBJECT.match(text)
@@ -87,9 +108,9 @@ def classify(text: str, *, lead: str = "", hint: str | None = None) -> Classific
     return Classification(kind, needs, owner, rule)
 
 
-def _kind(text: str) -> tuple[str, str | None]:
+def _kind(text: str, keywords: rules.KeywordFilter | None = None) -> tuple[str, str | None]:
     lower = text.lower()
-    found = rules.first_matches("kinds.jsonl", text, lower, re.I)
+    found = rules.first_matches("kinds.jsonl", text, lower, re.I, keywords)
     if not found:
         return "other", None
     pos, _, rule, m = found[0]
@@ -124,9 +145,16 @@ def find_owner(text: str, *, referral: bool = False, decision: bool = False) -> 
     with no doer named, its recipient (``be referred to the Planning Committee``) owns it. In a
     decision, whoever is delegated authority owns it rather than whoever delegated.
     """
+    found = rules.first_matches("owners.jsonl", text, text.lower())
+    return _best_owner(found, referral=referral, decision=decision)
+
+
+def _best_owner(
+    found: list[tuple[int, int, rules.Rule, re.Match[str]]], *, referral: bool = False, decision: bool = False
+) -> str | None:
+    """The owner :func:`find_owner` picks from the owner rules' first matches."""
     best: tuple[int, str] | None = None
-    lower = text.lower()
-    for _start, _i, rule, m in rules.first_matches("owners.jsonl", text, lower):
+    for _start, _i, rule, m in found:
         if rule.label == "RECIPIENT" and not referral:
             continue
         owner = clean_owner(m.group("owner"))

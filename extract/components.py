@@ -111,7 +111,7 @@ def minutes_mentions(doc: Doc) -> Doc:
 def minutes_resolutions(doc: Doc) -> Doc:
     """Resolution blocks split into leaf clauses."""
     p = page(doc)
-    result: BlockResult = find_resolutions(p.folded, p.lines, p.layout, p.cues)
+    result: BlockResult = find_resolutions(p.folded, p.lines, p.layout, p.cues, p.lower)
     doc.user_data["minutes.resolutions"] = result
     doc.spans["resolutions"] = _spans(doc, [(lf.span[0], lf.span[1], "RESOLUTION") for lf in result.leaves])
     return doc

@@ -110,18 +110,23 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     """Find the page's title, report line, meeting line, minute items and section headings."""
     lay = Layout()
     nonblank = [ln for ln in lines if ln.text]
-    # headings
+    # headings: the bare pattern tests run on every line, the full readers only where they match
     item_heads: list[tuple[int, str, str]] = []
+    heading_match = rules.alternation("sections.jsonl")[0].match
+    item_match = _ITEM_HEADING.match
     for idx, ln in enumerate(lines):
-        if not ln.text:
+        text = ln.text
+        if not text:
             continue
-        label = heading_label(ln)
-        if label:
-            lay.headings[idx] = label
-            continue
-        ih = item_heading(ln)
-        if ih:
-            item_heads.append((idx, ih[0], ih[1]))
+        if heading_match(text):
+            label = heading_label(ln)
+            if label:
+                lay.headings[idx] = label
+                continue
+        if item_match(text):
+            ih = item_heading(ln)
+            if ih:
+                item_heads.append((idx, ih[0], ih[1]))
     if len(item_heads) < 2:
         item_heads = _numbered_headings(lines, lay.headings) or item_heads
     if len(item_heads) >= 2 or any(lines[i].text[:4].lower() in ("item", "minu") for i, _, _ in item_heads):
@@ -150,7 +155,7 @@ def _numbered_headings(lines: list[Line], headings: dict[int, str]) -> list[tupl
     up from 1 with nothing skipped, each followed by a blank line, none reading like a resolution."""
     found: list[tuple[int, str, str]] = []
     for idx, ln in enumerate(lines):
-        if not ln.text or idx in headings:
+        if not ln.text[:1].isdigit() or idx in headings:  # blank, or no number to start it
             continue
         m = _NUMBERED_HEADING.match(ln.text)
         if not m or _NOT_HEADING.search(m.group("title")):
@@ -205,7 +210,8 @@ def _read_report(lay: Layout, folded: str, nonblank: list[Line]) -> None:
 
 def _read_meeting(lay: Layout, folded: str, nonblank: list[Line]) -> None:
     for ln in nonblank[:10]:
-        m = _MEETING_LINE.match(ln.text)
+        # cheap literal tests first: the patterns below try every split of a long line
+        m = _MEETING_LINE.match(ln.text) if ln.text.startswith("Meeting") else None
         if m:
             lay.meeting = {
                 "committee": m.group("committee").strip(),
@@ -215,7 +221,7 @@ def _read_meeting(lay: Layout, folded: str, nonblank: list[Line]) -> None:
             }
             return
     for ln in nonblank[:3]:
-        m = _HEADING_DATE.match(ln.text)
+        m = _HEADING_DATE.match(ln.text) if ln.text[-4:].isdigit() else None  # it ends with a year
         if m and not _REPORT.match(ln.text):
             committee = m.group("committee").strip().rstrip("-–, ")
             committee = rx.sub(
@@ -228,7 +234,7 @@ def _read_meeting(lay: Layout, folded: str, nonblank: list[Line]) -> None:
                 "span": (ln.start, ln.end),
             }
             return
-    m = _HELD_ON.search(folded, 0, min(len(folded), 1500))
+    m = _HELD_ON.search(folded, 0, min(len(folded), 1500)) if folded.find("held", 0, 1500) != -1 else None
     if m:
         lay.meeting = {
             "committee": m.group("committee"),

@@ -183,6 +183,24 @@ _LIST_HEAD_BARE = re.compile(
     r"^(?:\d{1,3}[.)]?\s+)?(?P<head>Apologies(?:\s+for\s+[Aa]bsence)?|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Present|PRESENT|"
     r"In\s+[Aa]ttendance|IN\s+ATTENDANCE)\.?(?P<rest>)$"
 )
+#: how a bare list heading ends ("Apologies for Absence", "PRESENT", "In attendance")
+_BARE_HEAD_ENDS = (
+    "Present", "PRESENT", "ttendance", "TTENDANCE", "bsence", "BSENCE", "Apologies", "APOLOGIES",
+)  # fmt: skip
+
+
+def _list_head(text: str) -> re.Match[str] | None:
+    """``_LIST_HEAD`` or ``_LIST_HEAD_BARE`` matched at the start of a line's text.
+
+    Every line of a page is tried, so the literal each pattern needs is looked for first: a
+    separator (``:``, ``–``, ``-``) after the head, or the bare head word at the very end.
+    """
+    if ("-" in text or ":" in text or "–" in text) and (m := _LIST_HEAD.match(text)):
+        return m
+    core = text[:-1] if text.endswith(".") else text
+    return _LIST_HEAD_BARE.match(text) if core.endswith(_BARE_HEAD_ENDS) else None
+
+
 _LIST_SUBJECT = re.compile(r"\b(?:following|representatives?|witnesses|guests|officers)\b", re.I)
 _REPS_INTRO = re.compile(
     r"(?:representatives?|the\s+following|following\s+(?:people|guests|witnesses|officers))\s*:\s*-?\s*$",
@@ -355,7 +373,7 @@ class PeopleReader:
         idx = 0
         while idx < len(lines):
             ln = lines[idx]
-            m = (_LIST_HEAD.match(ln.text) or _LIST_HEAD_BARE.match(ln.text)) if ln.text else None
+            m = _list_head(ln.text) if ln.text else None
             if not m or self._skipped(ln.start):
                 idx += 1
                 continue

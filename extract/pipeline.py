@@ -94,8 +94,23 @@ LONG_RUN = 1000
 _WORDS = re.compile(r"\S+")
 
 
-def _has_long_run(text: str) -> bool:
-    return len(text) > LONG_RUN and max(map(len, text.split()), default=0) > LONG_RUN
+def _has_long_run(text: str, limit: int = LONG_RUN) -> bool:
+    """Does ``text`` hold a run of more than ``limit`` characters with no white space?
+
+    Splitting the whole page into words costs a tenth of tokenising it, so windows are probed
+    first: a run of ``limit + 1`` or more characters covers a whole window of ``limit + 1 - limit // 2``
+    characters starting at a multiple of ``limit // 2``. Only a window with no white space leads to
+    the full word split.
+    """
+    n = len(text)
+    if n <= limit:
+        return False
+    step = max(1, limit // 2)
+    width = limit + 1 - step
+    for at in range(0, n - width + 1, step):
+        if len(text[at : at + width].split(None, 1)) < 2:
+            return max(map(len, text.split()), default=0) > limit
+    return False
 
 
 def _plain_doc(nlp: Language, text: str) -> Doc:

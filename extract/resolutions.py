@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 
 from . import rules
 from .cues import Cues
@@ -65,6 +66,7 @@ _PAST_TENSE = re.compile(
     r"meeting\b[^.\n]{0,80}?\s+(?:were|was)\s+(?:agreed|approved|confirmed|accepted|signed))[^.]*[.]?"
 )
 _KEY_WORDS = re.compile(r"[a-z0-9]+")
+_START = itemgetter(0)  # a Line's start offset
 #: every opener rule holds one of these words (lower-cased): only lines holding one are scanned
 _OPENER_KEYS = ("resolved", "agreed", "decision", "decided")
 #: the same, as whole tokens for the page's cue finder
@@ -105,15 +107,17 @@ class BlockResult:
 class _Reader:
     """Reads blocks from one text. Holds the folded text, its lines and the layout."""
 
-    def __init__(self, folded: str, lines: list[Line], layout: Layout, cues: Cues) -> None:
+    def __init__(
+        self, folded: str, lines: list[Line], layout: Layout, cues: Cues, lower: str | None = None
+    ) -> None:
         self.f = folded
         self.lines = lines
         self.layout = layout
-        self.line_starts = [ln.start if ln.text else ln.start for ln in lines]
+        self.line_starts = list(map(_START, lines))
         self.opener_re, self.opener_rules = rules.alternation("openers.jsonl", re.M)
         self.gaps: list[tuple[int, int]] = []
         self.cues = cues
-        self.lower = lower_same_length(folded)
+        self.lower = lower if lower is not None else lower_same_length(folded)
 
     # -- helpers -----------------------------------------------------------------------------
     def line_index(self, pos: int) -> int:
@@ -413,9 +417,14 @@ def _last_end(c: Clause) -> int:
     return _last_end(c.children[-1]) if c.children else c.end
 
 
-def find_resolutions(folded: str, lines: list[Line], layout: Layout, cues: Cues) -> BlockResult:
-    """Every leaf resolution clause on the page, in order, each counted once per item."""
-    reader = _Reader(folded, lines, layout, cues)
+def find_resolutions(
+    folded: str, lines: list[Line], layout: Layout, cues: Cues, lower: str | None = None
+) -> BlockResult:
+    """Every leaf resolution clause on the page, in order, each counted once per item.
+
+    ``lower`` is the page's :func:`~extract.text.lower_same_length` copy, when the caller has it.
+    """
+    reader = _Reader(folded, lines, layout, cues, lower)
     leaves: list[LeafClause] = []
     spans: list[tuple[int, int]] = []
     covered_until = -1

@@ -107,9 +107,45 @@ def _keyword_index(name: str) -> tuple[frozenset[int], tuple[tuple[str, frozense
     return always, tuple((k, frozenset(v)) for k, v in index.items())
 
 
-def _live(name: str, lower: str) -> list[int]:
+class KeywordFilter:
+    """The keywords of the rule tables that occur in one body of text, found once.
+
+    Classifying a page's clauses searches the same few tables a dozen times; checking every
+    keyword of a table against every clause costs more than the searches it saves. Built over
+    the lower-cased text of all those clauses together, the filter leaves each clause only the
+    keywords present somewhere in them. Every text later checked must be a substring of
+    ``corpus``: an ASCII keyword inside it is then inside ``corpus`` too (non-ASCII keywords,
+    whose lower case can depend on context, are always checked).
+    """
+
+    def __init__(self, corpus: str) -> None:
+        self.corpus = corpus
+        self._present: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {}
+
+    def index(self, name: str) -> tuple[tuple[str, frozenset[int]], ...]:
+        """The keywords of ``name`` (with the rules listing each) that may occur in a checked text."""
+        found = self._present.get(name)
+        if found is None:
+            corpus = self.corpus
+            ascii_keys, other_keys = _keywords_by_script(name)
+            found = self._present[name] = (*[pair for pair in ascii_keys if pair[0] in corpus], *other_keys)
+        return found
+
+
+@cache
+def _keywords_by_script(
+    name: str,
+) -> tuple[tuple[tuple[str, frozenset[int]], ...], tuple[tuple[str, frozenset[int]], ...]]:
+    """:func:`_keyword_index`'s keywords split into ASCII ones and the others."""
+    index = _keyword_index(name)[1]
+    return tuple(p for p in index if p[0].isascii()), tuple(p for p in index if not p[0].isascii())
+
+
+def _live(name: str, lower: str, keywords: KeywordFilter | None = None) -> list[int]:
     """Indices, in file order, of the rules of ``name`` whose keywords occur in ``lower`` (or have none)."""
     always, index = _keyword_index(name)
+    if keywords is not None:
+        index = keywords.index(name)
     live = set(always)
     for k, idxs in index:
         if k in lower:
@@ -118,13 +154,14 @@ def _live(name: str, lower: str) -> list[int]:
 
 
 def first_matches(
-    name: str, text: str, lower: str, flags: int = 0
+    name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
     """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
-    sorted by position then file order; rules whose keywords are all absent are skipped."""
+    sorted by position then file order; rules whose keywords are all absent are skipped
+    (``keywords``, when given, must have been built over text holding ``lower``)."""
     table = keyed(name, flags)
     out = []
-    for i in _live(name, lower):
+    for i in _live(name, lower, keywords):
         _, rule, pattern, _keywords = table[i]
         m = pattern.search(text)
         if m is not None:
@@ -133,10 +170,12 @@ def first_matches(
     return out
 
 
-def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
+def any_match(
+    name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
+) -> bool:
     """Does any rule of ``name`` match ``text``?"""
     table = keyed(name, flags)
-    return any(table[i][2].search(text) is not None for i in _live(name, lower))
+    return any(table[i][2].search(text) is not None for i in _live(name, lower, keywords))
 
 
 @cache

@@ -43,13 +43,23 @@ _FOLD = str.maketrans(
 )
 
 _FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c) != "\u2013") + "]")
-_WS = re.compile(r"\s+")
+
+
+#: each folded character and its replacement (no replacement is itself folded to something else)
+_FOLD_PAIRS = tuple((chr(c), r) for c, r in _FOLD.items() if chr(c) != r)
 
 
 def fold(text: str) -> str:
     """Same-length copy of ``text`` with look-alike characters folded for matching."""
-    # str.translate looks every character up in a dict; a regex touches only the few that change
-    return _FOLD_CHARS.sub(lambda m: _FOLD[ord(m.group())], text)
+    # str.translate looks every character up in a dict, and a regex substitution calls back into
+    # Python for every one it changes (a page with Windows line ends has a hundred); one
+    # str.replace per character present does the work in C
+    if _FOLD_CHARS.search(text) is None:
+        return text
+    for char, repl in _FOLD_PAIRS:
+        if char in text:
+            text = text.replace(char, repl)
+    return text
 
 
 def lower_same_length(folded: str) -> str:
@@ -97,6 +107,8 @@ def snap_to_lines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 def finditer_near(pattern: re.Pattern[str], text: str, spans: list[tuple[int, int]]) -> list[re.Match[str]]:
     """``pattern.finditer`` run only inside ``spans``; a match found twice is kept once."""
+    if len(spans) == 1:  # one window: its matches are already in order, each once
+        return list(pattern.finditer(text, *spans[0]))
     out: list[re.Match[str]] = []
     seen: set[int] = set()
     for s, e in spans:
@@ -110,7 +122,8 @@ def finditer_near(pattern: re.Pattern[str], text: str, spans: list[tuple[int, in
 
 def squash(text: str) -> str:
     """Collapse every run of white space to one space and trim: for record text, not matching."""
-    return _WS.sub(" ", text).strip()
+    # str.split() and the regex \s agree on what white space is; the split is the cheaper
+    return " ".join(text.split())
 
 
 class Line(NamedTuple):
@@ -130,18 +143,26 @@ class Line(NamedTuple):
 
 def split_lines(folded: str) -> list[Line]:
     """Lines with their offsets, stripped of outer white space (blank lines kept as empty)."""
+    # a page has a hundred-odd lines: tuple.__new__ skips the NamedTuple constructor's Python frame,
+    # and a line with nothing to strip (most of them) is kept as it is
     out: list[Line] = []
+    append = out.append
+    new = tuple.__new__
     pos = 0
     for raw in folded.split("\n"):
-        end = pos + len(raw)
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            s = pos + lead
-            out.append(Line(s, s + len(stripped), stripped))
-        else:
-            out.append(Line(pos, pos, ""))
-        pos = end + 1
+        n = len(raw)
+        if raw:
+            stripped = raw.strip()
+            if stripped:
+                if len(stripped) == n:
+                    append(new(Line, (pos, pos + n, raw)))
+                else:
+                    s = pos + n - len(raw.lstrip())
+                    append(new(Line, (s, s + len(stripped), stripped)))
+                pos += n + 1
+                continue
+        append(new(Line, (pos, pos, "")))
+        pos += n + 1
     return out
 
 

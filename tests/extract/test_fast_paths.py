@@ -1,0 +1,141 @@
+"""The extractor's fast paths give exactly what their plain definitions give.
+
+Each speed-up in ``extract/`` replaces a simple loop with something cheaper (window probes, a
+regex jump, a keyword filter built once per page); here each is checked against the plain
+definition on arbitrary text, so a faster path can never change an answer.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extract import rules
+from extract.actions import _sentence_end, _sentence_end_by_char
+from extract.pipeline import _has_long_run
+from extract.text import Line, finditer_near, fold, split_lines, squash
+
+#: characters that matter to the code under test, plus the odd white space str.split() knows
+_ALPHABET = st.sampled_from(list("ab x.!?()•\n\t\u00a0\u2028\x1cTcA;:'\u2019") + ["\u0130", "\u03a3"])
+_TEXT = st.text(_ALPHABET, max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.integers(min_value=1, max_value=40))
+def test_long_run_probe_agrees_with_the_word_split(text: str, limit: int) -> None:
+    plain = len(text) > limit and max(map(len, text.split()), default=0) > limit
+    assert _has_long_run(text, limit) == plain
+
+
+def test_long_run_probe_finds_a_run_anywhere() -> None:
+    for at in range(0, 3000, 97):
+        text = "word " * 600
+        text = text[:at] + " " + "x" * 1001 + " " + text[at:]
+        assert _has_long_run(text)
+        assert not _has_long_run(text.replace("x" * 1001, "x" * 1000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_squash_agrees_with_the_regex(text: str) -> None:
+    assert squash(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def _plain_lines(folded: str) -> list[Line]:
+    out, pos = [], 0
+    for raw in folded.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            s = pos + len(raw) - len(raw.lstrip())
+            out.append(Line(s, s + len(stripped), stripped))
+        else:
+            out.append(Line(pos, pos, ""))
+        pos += len(raw) + 1
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_split_lines_agrees_with_the_plain_loop(text: str) -> None:
+    lines = split_lines(text)
+    assert lines == _plain_lines(text)
+    assert all(type(ln) is Line and text[ln.start : ln.end] == ln.text for ln in lines)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXT, st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=400), st.booleans())
+def test_sentence_end_jumps_to_the_same_place(text: str, pos: int, limit: int, paren_open: bool) -> None:
+    pos = min(pos, len(text))
+    assert _sentence_end(text, pos, limit, paren_open) == _sentence_end_by_char(text, pos, limit, paren_open)
+
+
+_CLAUSE_WORDS = st.sampled_from(
+    [
+        "officers", "be requested", "to report", "the Committee", "noted", "circulated", "referred to",
+        "Cabinet Member", "recommends", "RESOLVED", "agreed", "that", "approve", "Council", " ", "\n",
+        "by March", "write to", "endorse", "the report be", "İ", "Σ", "ask", ", ", "; and",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_CLAUSE_WORDS, max_size=25).map(" ".join), min_size=1, max_size=6))
+def test_keyword_filter_keeps_every_rule_a_clause_needs(clauses: list[str]) -> None:
+    keywords = rules.KeywordFilter("\n".join(clauses).lower())
+    for name in ("kinds.jsonl", "owners.jsonl", "followup.jsonl", "conditions.jsonl"):
+        for clause in clauses:
+            lower = clause.lower()
+            assert rules._live(name, lower, keywords) == rules._live(name, lower)
+
+
+_FOLDABLE = st.text(
+    st.sampled_from(
+        list("ab \n\t\r\f\v\u00a0\u2007\u2018\u2019\u201c\u201d\u2013\u2014\u2212\ufeff\u200b\u2028-'")
+    ),
+    max_size=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FOLDABLE)
+def test_fold_agrees_with_the_translation_table(text: str) -> None:
+    from extract.text import _FOLD
+
+    folded = fold(text)
+    assert folded == text.translate(_FOLD)
+    assert len(folded) == len(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=4))
+def test_finditer_near_keeps_each_match_once_in_order(text: str, spans: list[tuple[int, int]]) -> None:
+    pattern = re.compile(r"\w+|\(\w*\)")
+    spans = sorted((min(a, b), max(a, b)) for a, b in spans)
+    plain: dict[int, re.Match[str]] = {}
+    for s, e in spans:
+        for m in pattern.finditer(text, s, e):
+            plain.setdefault(m.start(), m)
+    found = finditer_near(pattern, text, spans)
+    assert [(m.start(), m.end()) for m in found] == [
+        (m.start(), m.end()) for m in sorted(plain.values(), key=re.Match.start)
+    ]
+
+
+_HEAD_WORDS = st.sampled_from(
+    ["Present", "PRESENT", "Apologies", "APOLOGIES", "for", "Absence", "ABSENCE", "In", "attendance",
+     "Attendance", "IN ATTENDANCE", "Members", "Officers", "1.", "2)", ":", ":-", " – ", " - ", "-", ".",
+     " ", "Cllr A Smith"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_HEAD_WORDS, max_size=8).map(" ".join))
+def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
+    from extract.people import _LIST_HEAD, _LIST_HEAD_BARE, _list_head
+
+    text = text.strip()
+    plain = _LIST_HEAD.match(text) or _LIST_HEAD_BARE.match(text)
+    found = _list_head(text)
+    assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
