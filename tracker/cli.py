@@ -101,8 +101,8 @@ def _session() -> Session:
 
     :raise click.ClickException: no schema yet (run ``tracker init-db``), or another revision.
     """
-    session = db.get_session()
     with _database_errors():
+        session = db.get_session()
         problem = db.schema_problem(session.connection())
         session.rollback()  # end the read; the command's work is its own transaction
     if problem:

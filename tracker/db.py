@@ -21,7 +21,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .errors import DatabaseSchemaError
 
 EXTENSION_KEY = "tracker.db"
+#: the execution option that makes :func:`_sqlite_on_begin` emit ``BEGIN IMMEDIATE``
+IMMEDIATE = "tracker_sqlite_immediate"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Alembic context options shared by ``migrations/env.py`` and the model/migration drift test
 MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True, "compare_type": True}
@@ -54,6 +56,8 @@ def make_engine(url: str | URL, **options: Any) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        if make_url(url).database not in (None, "", ":memory:"):
+            event.listen(engine, "connect", _sqlite_file_on_connect)
     return engine
 
 
@@ -64,8 +68,24 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_file_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """A database file in WAL mode: pages read while someone writes, and a crash loses nothing
+    committed. Waits up to 15 s for another writer instead of failing at once."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+
+
 def _sqlite_on_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    """``BEGIN``, or ``BEGIN IMMEDIATE`` for a transaction that will write (see :func:`writing_session`).
+
+    Two deferred transactions that both read and then write deadlock in SQLite: neither can take
+    the write lock while the other holds its read, and both fail with "database is locked".
+    Taking the write lock at the start makes the second writer wait for the first instead.
+    """
+    immediate = connection.get_execution_options().get(IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
@@ -99,10 +119,27 @@ def get_db(app: Flask | None = None) -> Database:
 
 
 def get_session() -> Session:
-    """The Session of the current request or command, created on first use and closed at teardown."""
+    """The Session of the current request or command, created on first use and closed at teardown.
+
+    A request that may change something (POST and the like) and every command get a
+    :func:`writing_session`; page views read in an ordinary transaction.
+    """
     if "db_session" not in g:
-        g.db_session = get_db().sessions()
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        g.db_session = get_db().sessions() if reading else writing_session()
     return g.db_session
+
+
+def writing_session(app: Flask | None = None) -> Session:
+    """A Session whose first transaction takes SQLite's write lock at once (``BEGIN IMMEDIATE``).
+
+    For work that reads and then writes, so that two such transactions queue instead of
+    deadlocking. PostgreSQL ignores the option: its row locks and the actions' version check
+    already order concurrent saves.
+    """
+    session = get_db(app).sessions()
+    session.connection(execution_options={IMMEDIATE: True})
+    return session
 
 
 def close_session(exc: BaseException | None = None) -> None:

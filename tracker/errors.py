@@ -131,11 +131,15 @@ def register_error_handlers(app: Flask) -> None:
 
     The 500 handler rolls the request's Session back first (microblog's ``internal_error``).
     """
-    from flask import render_template
+    from flask import g, render_template
     from flask_wtf.csrf import CSRFError
     from werkzeug.exceptions import HTTPException, InternalServerError
 
-    from .db import get_session
+    def _rollback() -> None:
+        """Roll back the request's Session if it has one (never open one just to roll it back)."""
+        session = g.get("db_session")
+        if session is not None:
+            session.rollback()
 
     def page(status: int, title: str, message: str) -> tuple[str, int]:
         names = [f"errors/{status}.html", "errors/error.html"]
@@ -144,7 +148,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(TrackerError)
     def tracker_error(err: TrackerError) -> tuple[str, int]:
         if err.status >= 500:
-            get_session().rollback()
+            _rollback()
         return page(err.status, err.title, err.message)
 
     @app.errorhandler(CSRFError)
@@ -158,7 +162,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(InternalServerError)
     def internal_error(err: InternalServerError) -> tuple[str, int]:
-        get_session().rollback()
+        _rollback()
         return page(
             500,
             "Something went wrong",
