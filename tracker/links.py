@@ -19,6 +19,7 @@ existing links. Word profiles of actions and items are cached per process.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -158,9 +159,11 @@ _CONCEPTS = (
 )
 _CONCEPT_OF = {stem(w): stem(group.split()[0]) for group in _CONCEPTS for w in group.split()}
 _STOP_STEMS = frozenset(stem(w) for w in _STOP)
+_PROGRESS_STEMS = frozenset(stem(w) for w in _PROGRESS_TITLE)
 _WEAK_STEMS = frozenset(stem(w) for w in _WEAK) - _STOP_STEMS
 
 
+@functools.lru_cache(maxsize=200_000)
 def weight(term: str) -> float:
     """How much a stemmed word says about a topic: 0 for boilerplate, 0.3 for common words, else 1."""
     if term in _STOP_STEMS or len(term) < 3:
@@ -173,9 +176,23 @@ def _terms(text: str) -> list[tuple[str, str]]:
     return [(_concept(m.group()), m.group().lower().replace("’", "'")) for m in _WORD.finditer(text)]
 
 
+@functools.lru_cache(maxsize=200_000)
 def _concept(word: str) -> str:
+    """The stem of ``word``, or of the first word of its group in :data:`_CONCEPTS` (cached)."""
     s = stem(word)
     return _CONCEPT_OF.get(s, s)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _content_stem(word: str) -> str:
+    """The concept stem of a lower-case word, or "" for boilerplate (cached)."""
+    s = _concept(word)
+    return s if weight(s) > 0 else ""
+
+
+def _stems(text: str) -> list[str]:
+    """The content stems of ``text`` in order (boilerplate dropped): the fast path for items."""
+    return [s for s in map(_content_stem, _WORD.findall(text.lower().replace("’", "'"))) if s]
 
 
 def _content(words: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -201,6 +218,10 @@ class ActionProfile:
     subject: dict[str, float]
     asks_report: bool
     asks_progress: bool
+    #: ``terms`` heaviest first, their sum, and the subject's sum: precomputed for scoring
+    weighted: tuple[tuple[str, float], ...] = ()
+    total: float = 1.0
+    subject_total: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -208,12 +229,13 @@ class ItemProfile:
     """What a minute item says: title words, words of what it delivers, words of what it asks for."""
 
     title: frozenset[str]
+    #: title and opening together: what the item is about
+    front: frozenset[str]
     #: words of the opening of the delivered text (what the item is about), and of all of it
     opening: frozenset[str]
     delivered: frozenset[str]
     asked: frozenset[str]
     bigrams: frozenset[tuple[str, str]]
-    surface: dict[str, str]
     is_report: bool
     is_progress: bool
 
@@ -235,6 +257,9 @@ def action_profile(text: str, item_title: str | None) -> ActionProfile:
     for s, w in _content(_terms(item_title or "")):
         surface.setdefault(s, w)
     return ActionProfile(
+        weighted=tuple(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))),
+        total=sum(terms.values()) or 1.0,
+        subject_total=sum(subject.values()),
         terms=terms,
         surface=surface,
         bigrams={
@@ -246,8 +271,9 @@ def action_profile(text: str, item_title: str | None) -> ActionProfile:
     )
 
 
-def item_profile(title: str | None, text: str, asked_spans: Iterable[tuple[int, int]]) -> ItemProfile:
+def item_profile(title_text: str | None, text: str, asked_spans: Iterable[tuple[int, int]]) -> ItemProfile:
     """The profile of a minute item; ``asked_spans`` are its own actions' spans (what it asks for)."""
+    title_text = title_text or ""
     spans = sorted(asked_spans)
     delivered_parts, asked_parts, at = [], [], 0
     for start, end in spans:
@@ -257,25 +283,21 @@ def item_profile(title: str | None, text: str, asked_spans: Iterable[tuple[int, 
         asked_parts.append(text[start:end])
         at = max(at, end)
     delivered_parts.append(text[at:])
-    title_words = _content(_terms(title or ""))
+    title_stems = _stems(title_text)
     delivered_text = " ".join(delivered_parts)
-    delivered_words = _content(_terms(delivered_text))
-    opening_words = _content(_terms(delivered_text[:OPENING]))
-    asked_words = _content(_terms(" ".join(asked_parts)))
-    surface: dict[str, str] = {}
-    for s, w in (*title_words, *delivered_words, *asked_words):
-        surface.setdefault(s, w)
-    bigrams = set(_bigrams(title_words)) | set(_bigrams(delivered_words))
-    opening = (title or "") + "\n" + text[:600]
+    delivered_stems = _stems(delivered_text)
+    title = frozenset(title_stems)
+    opening = frozenset(_stems(delivered_text[:OPENING]))
     return ItemProfile(
-        title=frozenset(s for s, _ in title_words),
-        opening=frozenset(s for s, _ in opening_words),
-        delivered=frozenset(s for s, _ in delivered_words),
-        asked=frozenset(s for s, _ in asked_words),
-        bigrams=frozenset(bigrams),
-        surface=surface,
-        is_report=bool(_REPORT_ITEM.search(opening)),
-        is_progress=bool({stem(w) for w in _WORD.findall(title or "")} & {stem(w) for w in _PROGRESS_TITLE}),
+        title=title,
+        front=title | opening,
+        opening=opening,
+        delivered=frozenset(delivered_stems),
+        asked=frozenset(_stems(" ".join(asked_parts))),
+        bigrams=frozenset(zip(title_stems, title_stems[1:], strict=False))
+        | frozenset(zip(delivered_stems, delivered_stems[1:], strict=False)),
+        is_report=bool(_REPORT_ITEM.search(f"{title_text}\n{text[:600]}")),
+        is_progress=bool({stem(w) for w in _WORD.findall(title_text)} & _PROGRESS_STEMS),
     )
 
 
@@ -291,7 +313,7 @@ class Score:
     evidence: dict[str, list[str]]
 
 
-def score_pair(action: ActionProfile, item: ItemProfile) -> Score:
+def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> Score:
     """How well a later item answers an action, from 0 to 1, with the evidence.
 
     ``0.55 × topic + 0.25 × subject + 0.1 × phrases + 0.1 × kind``, where *topic* is the share of the
@@ -300,38 +322,46 @@ def score_pair(action: ActionProfile, item: ItemProfile) -> Score:
     it), *subject* the share of
     the action's item title found in this item's title, *phrases* the action's two-word phrases
     found in the item (two or more count fully), and *kind* whether a report or a progress update was
-    asked for and this item is one.
+    asked for and this item is one. Below ``floor`` the evidence is left empty (it is not needed).
     """
-    total = sum(action.terms.values()) or 1.0
     got = 0.0
-    topic: list[str] = []
-    for term, w in sorted(action.terms.items(), key=lambda kv: (-kv[1], kv[0])):
-        if term in item.title or term in item.opening:
+    front, delivered, asked = item.front, item.delivered, item.asked
+    for term, w in action.weighted:
+        if term in front:
             got += w
-            topic.append(action.surface.get(term, term))
-        elif term in item.delivered:
+        elif term in delivered:
             got += w / 2
-            topic.append(action.surface.get(term, term))
-        elif term in item.asked:
+        elif term in asked:
             got += w / 4
-    topic_share = got / total
-    subject_total = sum(action.subject.values())
-    shared = [t for t in action.subject if t in item.title]
-    subject_share = sum(action.subject[t] for t in shared) / subject_total if subject_total else 0.0
-    phrases = [text for key, text in action.bigrams.items() if key in item.bigrams]
-    phrase_share = min(len(phrases), 2) / 2
-    signals = []
-    if action.asks_report and item.is_report:
-        signals.append("a report was asked for, and this item considers one")
-    if action.asks_progress and item.is_progress:
-        signals.append("a progress update was asked for, and this item is one")
-    kind_share = 1.0 if signals else 0.0
-    value = 0.55 * topic_share + 0.25 * subject_share + 0.1 * phrase_share + 0.1 * kind_share
+    topic_share = got / action.total
+    subject_share = (
+        sum(w for t, w in action.subject.items() if t in item.title) / action.subject_total
+        if action.subject_total
+        else 0.0
+    )
+    phrase_share = min(sum(1 for key in action.bigrams if key in item.bigrams), 2) / 2
+    asked_kind = (action.asks_report and item.is_report) or (action.asks_progress and item.is_progress)
+    value = 0.55 * topic_share + 0.25 * subject_share + 0.1 * phrase_share + 0.1 * asked_kind
+    if value < floor:
+        return Score(round(value, 3), {})
     evidence = {
-        "topic": topic,
-        "phrases": phrases,
-        "subject": [action.surface.get(t, t) for t in shared],
-        "signals": signals,
+        "topic": [action.surface.get(t, t) for t, _ in action.weighted if t in front or t in delivered],
+        "phrases": [text for key, text in action.bigrams.items() if key in item.bigrams],
+        "subject": [action.surface.get(t, t) for t in action.subject if t in item.title],
+        "signals": [
+            signal
+            for signal, present in (
+                (
+                    "a report was asked for, and this item considers one",
+                    action.asks_report and item.is_report,
+                ),
+                (
+                    "a progress update was asked for, and this item is one",
+                    action.asks_progress and item.is_progress,
+                ),
+            )
+            if present
+        ],
     }
     return Score(round(min(value, 1.0), 3), evidence)
 
@@ -398,7 +428,7 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
         profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in item.actions])
         scored = []
         for c in candidates:
-            s = score_pair(_action_profile(c.text, c.title), profile)
+            s = score_pair(_action_profile(c.text, c.title), profile, THRESHOLD)
             if s.value >= THRESHOLD:
                 scored.append((c.action_id, item.id, s))
         scored.sort(key=lambda t: -t[2].value)
@@ -407,11 +437,10 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
     own = [a for a in item.actions if a.status is not ActionStatus.CLOSED]
     if own:
         for later in _later_items(session, committee.id, when):
-            profile = _ITEM_PROFILES.get_or(
-                later.id, lambda later=later: _item_profile_of(later, later.spans)
-            )
+            # keyed by the whole row (text and spans too): ids are reused by other databases
+            profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
             for a in own:
-                s = score_pair(_action_profile(a.text, item.title), profile)
+                s = score_pair(_action_profile(a.text, item.title), profile, THRESHOLD)
                 if s.value >= THRESHOLD:
                     found.append((a.id, later.id, s))
     if not found:
