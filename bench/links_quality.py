@@ -16,12 +16,12 @@ suggests (another action, the near-miss, another case's item) is wrong.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import re
 import sys
 import time
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -39,7 +39,7 @@ THRESHOLDS = (0.30, 0.34, 0.38, 0.40, 0.42, 0.44, 0.46, 0.50, 0.55)
 _SECTION = re.compile(r"^=== (asked|answer|near-miss) (\d{4}-\d{2}-\d{2})(?: (.+))?$", re.MULTILINE)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Part:
     """One minute item of a case: its role, meeting date, text, and (asked) the clause labels asked."""
 
@@ -50,7 +50,7 @@ class Part:
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Case:
     name: str
     committee: str
@@ -91,13 +91,28 @@ def load_cases(folder: Path = CASES_DIR) -> list[Case]:
     return cases
 
 
-@dataclass
+@dataclasses.dataclass
 class Run:
     """The scored pairs of one run, the gold pairs, and the linker's time per imported item."""
 
     scored: dict[tuple[int, int], float]
     gold: set[tuple[int, int]]
     link_seconds: list[float]
+    #: what each action id and item id was, for reading the mistakes
+    names: dict[tuple[str, int], str] = dataclasses.field(default_factory=dict)
+
+    def mistakes(self, threshold: float) -> list[str]:
+        """Wrong suggestions and missed pairs at ``threshold``, in words."""
+        out = []
+        for (a, i), score in sorted(self.scored.items()):
+            if score >= threshold and (a, i) not in self.gold:
+                out.append(f"wrong {score:.3f}: {self.names['action', a]} -> {self.names['item', i]}")
+        for a, i in sorted(self.gold):
+            if self.scored.get((a, i), 0.0) < threshold:
+                out.append(
+                    f"missed {self.scored.get((a, i), 0.0):.3f}: {self.names['action', a]} -> {self.names['item', i]}"
+                )
+        return out
 
     def at(self, threshold: float) -> tuple[float, float, int, int]:
         """(precision, recall, suggested, right) at ``threshold``."""
@@ -159,6 +174,12 @@ def run(cases: list[Case], order: str, seed: int = 7) -> Run:
                     if not wanted:
                         raise ValueError(f"{case.name}: the extractor found no action for clause {labels}")
                     gold |= {(a.id, items[(case.name, "answer")].id) for a in wanted}
+                names: dict[tuple[str, int], str] = {}
+                for (case_name, role), item in items.items():
+                    names["item", item.id] = f"{case_name} {role} “{item.title}”"
+                    for a in item.actions:
+                        label = a.resolution.label if a.resolution else "narrative"
+                        names["action", a.id] = f"{case_name} {role} {label} “{a.text[:70]}”"
                 scored = {
                     (a, i): s
                     for a, i, s in session.execute(
@@ -169,7 +190,7 @@ def run(cases: list[Case], order: str, seed: int = 7) -> Run:
         links.THRESHOLD, links.MAX_PER_ITEM = saved
         links.link_item = original
         database.engine.dispose()
-    return Run(scored, gold, timings)
+    return Run(scored, gold, timings, names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {t:>9}  {m['precision']:9.3f}  {m['recall']:6.3f}  "
                 f"{m['suggested']:9}  {m['right']:5}{mark}"
             )
+    print(f"\nmistakes at {links.THRESHOLD} (chronological):")
+    for line in results["chronological"].mistakes(links.THRESHOLD):
+        print(f"  {line}")
     return 0
 
 

@@ -11,9 +11,10 @@ Rules: never an action of the item itself; never an action from a meeting on the
 item or later; no suggestion when either meeting's date is unknown (the order cannot be known, and is
 never guessed); one row per (action, item), so a dismissed suggestion stays dismissed.
 
-Cost: one query for the candidate actions (bounded by the committee's open actions, through the
-meeting and minute item indexes), one for the later items (at most :data:`MAX_LATER_ITEMS`), one for
-existing links. Word profiles of actions and items are cached per process.
+Cost: two queries for the candidate actions (bounded by the committee's open actions, through the
+meeting and minute item indexes, and the owner index), two for the later items (at most
+:data:`MAX_LATER_ITEMS`), one for existing links. Word profiles of actions and items are cached per
+process, and evidence is only gathered for pairs over the threshold.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
 from .errors import InvalidTransitionError, NotFoundError
@@ -87,7 +88,7 @@ _STOP = frozenset(
     chief manager city borough county date future next back regarding regard relation respect
     including include includes included detail details matter matters issue issues raise raised
     agreed agree agrees asked ask seek sought receive received undertake undertook arising following
-    set out time hold held attend attended present presented invite invited appropriate relevant
+    set out hold held attend attended present presented invite invited appropriate relevant
     particular particularly various number numbers thank thanks ensure ensured place placed made make
     available soon possible wa ha ve ll
     """.split()
@@ -99,11 +100,24 @@ _WEAK = frozenset(
     performance review new current local public people year years area areas city-wide provision
     update updates progress information approval final programme programmes proposal proposals
     option options group groups team teams level levels outcome outcomes impact way ways view
-    general overall key further need needs use used across within position
+    general overall key further need needs use used across within position time times
     """.split()
 )
 #: words saying an action asks for something to come back (and so may be answered by a later item)
-_ASKS_REPORT = frozenset({"report", "reports", "briefing", "update", "updates", "synopsis", "review", "back"})
+_ASKS_REPORT = frozenset(
+    """report reports briefing update updates synopsis review back explanation analysis information
+    details figures data options plan submitted brought circulated provided""".split()
+)
+#: an action asking for nothing to come back (``X attend the next meeting``) is rarely answered
+#: by an item: its score is multiplied by this
+NO_ASK_FACTOR = 0.75
+#: a sentence of an item holding one of these asks for something: its words are not an answer
+_ASKING_SENTENCE = re.compile(
+    r"(?:requested|asked for|asked that|be submitted|report back|be brought|be provided|undertook to|"
+    r"agreed to provide|to be circulated)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n\s*\n")
 _ASKS_PROGRESS = frozenset({"progress", "update", "updates", "back", "monitor", "monitoring", "performance"})
 #: words in a later item's title or opening that say it is a progress report
 _PROGRESS_TITLE = frozenset({"progress", "update", "performance", "monitoring", "review", "annual"})
@@ -240,9 +254,14 @@ class ItemProfile:
     is_progress: bool
 
 
-def action_profile(text: str, item_title: str | None) -> ActionProfile:
-    """The profile of an action's text, with the title of the item it came from as its subject."""
-    words = _terms(text)
+def action_profile(text: str, item_title: str | None, owner: str | None = None) -> ActionProfile:
+    """The profile of an action's text, with the title of the item it came from as its subject.
+
+    The owner's words (``the Chief Internal Auditor``) are left out: they name who acts, not what
+    is asked for, and every report by that officer would match them.
+    """
+    owner_stems = {s for s, _ in _terms(owner or "")}
+    words = [(s, w) for s, w in _terms(text) if s not in owner_stems]
     topic_match = _TOPIC_CUE.search(text)
     topic = {s for s, _ in _terms(topic_match.group(1))} if topic_match else set()
     subject = {s: weight(s) for s, _ in _content(_terms(item_title or ""))}
@@ -271,6 +290,18 @@ def action_profile(text: str, item_title: str | None) -> ActionProfile:
     )
 
 
+def _split_asking(parts: list[str]) -> tuple[list[str], list[str]]:
+    """Move the sentences that ask for something out of ``parts``: ``(the rest, those sentences)``."""
+    kept, asking = [], []
+    for part in parts:
+        if not _ASKING_SENTENCE.search(part):
+            kept.append(part)
+            continue
+        for sentence in _SENTENCE_END.split(part):
+            (asking if _ASKING_SENTENCE.search(sentence) else kept).append(sentence)
+    return kept, asking
+
+
 def item_profile(title_text: str | None, text: str, asked_spans: Iterable[tuple[int, int]]) -> ItemProfile:
     """The profile of a minute item; ``asked_spans`` are its own actions' spans (what it asks for)."""
     title_text = title_text or ""
@@ -283,6 +314,9 @@ def item_profile(title_text: str | None, text: str, asked_spans: Iterable[tuple[
         asked_parts.append(text[start:end])
         at = max(at, end)
     delivered_parts.append(text[at:])
+    # requests the extractor did not take as actions are still requests, not answers
+    delivered_parts, more_asked = _split_asking(delivered_parts)
+    asked_parts += more_asked
     title_stems = _stems(title_text)
     delivered_text = " ".join(delivered_parts)
     delivered_stems = _stems(delivered_text)
@@ -342,6 +376,8 @@ def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> 
     phrase_share = min(sum(1 for key in action.bigrams if key in item.bigrams), 2) / 2
     asked_kind = (action.asks_report and item.is_report) or (action.asks_progress and item.is_progress)
     value = 0.55 * topic_share + 0.25 * subject_share + 0.1 * phrase_share + 0.1 * asked_kind
+    if not (action.asks_report or action.asks_progress):
+        value *= NO_ASK_FACTOR
     if value < floor:
         return Score(round(value, 3), {})
     evidence = {
@@ -391,8 +427,10 @@ _ACTION_PROFILES = _Cache(50_000)
 _ITEM_PROFILES = _Cache(2_000)
 
 
-def _action_profile(text: str, title: str | None) -> ActionProfile:
-    return _ACTION_PROFILES.get_or((text, title), lambda: action_profile(text, title))  # type: ignore[no-any-return]
+def _action_profile(text: str, title: str | None, owner: str | None) -> ActionProfile:
+    return _ACTION_PROFILES.get_or(  # type: ignore[no-any-return]
+        (text, title, owner), lambda: action_profile(text, title, owner)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,6 +441,7 @@ def _action_profile(text: str, title: str | None) -> ActionProfile:
 class _Candidate:
     action_id: int
     text: str
+    owner: str | None
     title: str | None
 
 
@@ -428,7 +467,7 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
         profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in item.actions])
         scored = []
         for c in candidates:
-            s = score_pair(_action_profile(c.text, c.title), profile, THRESHOLD)
+            s = score_pair(_action_profile(c.text, c.title, c.owner), profile, THRESHOLD)
             if s.value >= THRESHOLD:
                 scored.append((c.action_id, item.id, s))
         scored.sort(key=lambda t: -t[2].value)
@@ -440,7 +479,7 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
             # keyed by the whole row (text and spans too): ids are reused by other databases
             profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
             for a in own:
-                s = score_pair(_action_profile(a.text, item.title), profile, THRESHOLD)
+                s = score_pair(_action_profile(a.text, item.title, a.owner), profile, THRESHOLD)
                 if s.value >= THRESHOLD:
                     found.append((a.id, later.id, s))
     if not found:
@@ -477,21 +516,37 @@ def _item_profile_of(item: Any, spans: Iterable[tuple[int, int]]) -> ItemProfile
     return item_profile(item.title, item.source_text, spans)
 
 
+_EARLIER_BASE = (
+    select(Action.id, Action.text, Action.owner, MinuteItem.title)
+    .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
+    .join(Meeting, MinuteItem.meeting_id == Meeting.id)
+    .where(
+        Action.status != ActionStatus.CLOSED,
+        Meeting.date < bindparam("when"),
+        Action.minute_item_id != bindparam("item_id"),
+    )
+)
+#: the committee's own open actions of earlier meetings (built once: only the parameters change)
+_EARLIER_OWN = _EARLIER_BASE.where(Meeting.committee_id == bindparam("committee_id"))
+#: open actions of other committees' earlier meetings that name this committee as their owner
+_EARLIER_OWNED = _EARLIER_BASE.where(
+    Action.owner.in_(bindparam("owners", expanding=True)), Meeting.committee_id != bindparam("committee_id")
+)
+
+
 def _earlier_open_actions(
     session: Session, committee: Committee, when: date, item_id: int
 ) -> list[_Candidate]:
-    """Open actions of the committee's earlier meetings, and open earlier actions owned by it. One query."""
-    owners = {committee.name, f"the {committee.name}", f"The {committee.name}"}
-    base = (
-        select(Action.id, Action.text, MinuteItem.title)
-        .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
-        .join(Meeting, MinuteItem.meeting_id == Meeting.id)
-        .where(Action.status != ActionStatus.CLOSED, Meeting.date < when, Action.minute_item_id != item_id)
-    )
-    stmt = base.where(Meeting.committee_id == committee.id).union(
-        base.where(Action.owner.in_(owners), Meeting.committee_id != committee.id)
-    )
-    return [_Candidate(*row) for row in session.execute(stmt)]
+    """Open actions of the committee's earlier meetings, and open earlier actions owned by it.
+
+    Two queries, through indexes: the committee's meetings (``uq_meeting_committee_id``), their
+    items, their actions (``uq_action_minute_item_id``); and ``ix_action_owner`` for the owned ones.
+    """
+    params = {"when": when, "item_id": item_id, "committee_id": committee.id}
+    rows = session.execute(_EARLIER_OWN, params).all()
+    owners = [committee.name, f"the {committee.name}", f"The {committee.name}"]
+    rows += session.execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
+    return [_Candidate(*row) for row in rows]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
