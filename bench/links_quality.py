@@ -109,9 +109,8 @@ class Run:
                 out.append(f"wrong {score:.3f}: {self.names['action', a]} -> {self.names['item', i]}")
         for a, i in sorted(self.gold):
             if self.scored.get((a, i), 0.0) < threshold:
-                out.append(
-                    f"missed {self.scored.get((a, i), 0.0):.3f}: {self.names['action', a]} -> {self.names['item', i]}"
-                )
+                score = self.scored.get((a, i), 0.0)
+                out.append(f"missed {score:.3f}: {self.names['action', a]} -> {self.names['item', i]}")
         return out
 
     def at(self, threshold: float) -> tuple[float, float, int, int]:

@@ -63,6 +63,9 @@ THRESHOLD = 0.42
 OPENING = 900
 #: at most this many suggestions are stored for one newly imported item, best first
 MAX_PER_ITEM = 8
+#: at most this many of the committee's open actions (the most recent meetings') are scored per item:
+#: a committee that never closes anything must not make every import slower than the last
+MAX_CANDIDATES = 400
 #: when an item's actions are compared with later items, at most this many (the nearest meetings)
 MAX_LATER_ITEMS = 60
 
@@ -527,10 +530,19 @@ _EARLIER_BASE = (
     )
 )
 #: the committee's own open actions of earlier meetings (built once: only the parameters change)
-_EARLIER_OWN = _EARLIER_BASE.where(Meeting.committee_id == bindparam("committee_id"))
+_EARLIER_OWN = (
+    _EARLIER_BASE.where(Meeting.committee_id == bindparam("committee_id"))
+    .order_by(Meeting.date.desc(), Action.id.desc())
+    .limit(MAX_CANDIDATES)
+)
 #: open actions of other committees' earlier meetings that name this committee as their owner
-_EARLIER_OWNED = _EARLIER_BASE.where(
-    Action.owner.in_(bindparam("owners", expanding=True)), Meeting.committee_id != bindparam("committee_id")
+_EARLIER_OWNED = (
+    _EARLIER_BASE.where(
+        Action.owner.in_(bindparam("owners", expanding=True)),
+        Meeting.committee_id != bindparam("committee_id"),
+    )
+    .order_by(Meeting.date.desc(), Action.id.desc())
+    .limit(MAX_CANDIDATES)
 )
 
 
@@ -557,26 +569,29 @@ class _Later:
     spans: tuple[tuple[int, int], ...]
 
 
+#: the committee's items of later meetings, nearest first (built once: only the parameters change)
+_LATER = (
+    select(MinuteItem.id, MinuteItem.title, MinuteItem.source_text)
+    .join(Meeting, MinuteItem.meeting_id == Meeting.id)
+    .where(Meeting.committee_id == bindparam("committee_id"), Meeting.date > bindparam("when"))
+    .order_by(Meeting.date, MinuteItem.id)
+    .limit(MAX_LATER_ITEMS)
+)
+_SPANS = select(Action.minute_item_id, Action.span_start, Action.span_end).where(
+    Action.minute_item_id.in_(bindparam("ids", expanding=True))
+)
+
+
 def _later_items(session: Session, committee_id: int, when: date) -> list[_Later]:
     """The committee's items from meetings after ``when``, nearest first (at most MAX_LATER_ITEMS).
 
     Two queries: the items, and their own actions' spans.
     """
-    rows = session.execute(
-        select(MinuteItem.id, MinuteItem.title, MinuteItem.source_text)
-        .join(Meeting, MinuteItem.meeting_id == Meeting.id)
-        .where(Meeting.committee_id == committee_id, Meeting.date > when)
-        .order_by(Meeting.date, MinuteItem.id)
-        .limit(MAX_LATER_ITEMS)
-    ).all()
+    rows = session.execute(_LATER, {"committee_id": committee_id, "when": when}).all()
     if not rows:
         return []
     spans: dict[int, list[tuple[int, int]]] = {row.id: [] for row in rows}
-    for item_id, start, end in session.execute(
-        select(Action.minute_item_id, Action.span_start, Action.span_end).where(
-            Action.minute_item_id.in_(spans)
-        )
-    ):
+    for item_id, start, end in session.execute(_SPANS, {"ids": list(spans)}):
         spans[item_id].append((start, end))
     return [_Later(r.id, r.title, r.source_text, tuple(spans[r.id])) for r in rows]
 
