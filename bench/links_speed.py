@@ -90,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
                     source_text=text,
                 )
                 session.commit()
+                if (i + 1) % max(1, args.items // 10) == 0:
+                    part = timings[-max(1, args.items // 10) :]
+                    print(
+                        f"  after {i + 1} items: linker mean {1000 * statistics.mean(part):.2f} ms",
+                        flush=True,
+                    )
             suggested = session.scalar(select(func.count()).select_from(FollowUpLink))
     finally:
         links.link_item = original
