@@ -63,6 +63,8 @@ THRESHOLD = 0.42
 OPENING = 900
 #: at most this many suggestions are stored for one newly imported item, best first
 MAX_PER_ITEM = 8
+#: a floor no score reaches: :func:`score_pair` then skips gathering evidence
+_NO_EVIDENCE = 2.0
 #: at most this many of the committee's open actions (the most recent meetings') are scored per item:
 #: a committee that never closes anything must not make every import slower than the last
 MAX_CANDIDATES = 400
@@ -468,13 +470,15 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
     candidates = _earlier_open_actions(session, committee, when, item.id)
     if candidates:
         profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in item.actions])
-        scored = []
+        # values first (no evidence), then the evidence of the best few only
+        values = []
         for c in candidates:
-            s = score_pair(_action_profile(c.text, c.title, c.owner), profile, THRESHOLD)
-            if s.value >= THRESHOLD:
-                scored.append((c.action_id, item.id, s))
-        scored.sort(key=lambda t: -t[2].value)
-        found += scored[:MAX_PER_ITEM]
+            action = _action_profile(c.text, c.title, c.owner)
+            value = score_pair(action, profile, _NO_EVIDENCE).value
+            if value >= THRESHOLD:
+                values.append((value, c.action_id, action))
+        values.sort(key=lambda t: (-t[0], t[1]))
+        found += [(a, item.id, score_pair(p, profile)) for _, a, p in values[:MAX_PER_ITEM]]
 
     own = [a for a in item.actions if a.status is not ActionStatus.CLOSED]
     if own:
