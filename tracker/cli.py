@@ -32,7 +32,7 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import backup, create_app, db, services
+from . import backup, create_app, db, links, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
@@ -284,6 +284,55 @@ def _action_table(records: list[dict[str, Any]]) -> list[str]:
     return _table(rows, indent="")
 
 
+@click.command("links")
+@click.option(
+    "--status",
+    type=click.Choice(links.LIST_CHOICES),
+    default="suggested",
+    show_default=True,
+    help="suggested: waiting for staff; confirmed; dismissed; all.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("table", "json")),
+    default="table",
+    show_default=True,
+    help="table: aligned columns to read; json: a list of objects.",
+)
+@with_appcontext
+def links_command(status: str, fmt: str) -> None:
+    """List follow-up links: later minute items that may answer (or answer) earlier actions."""
+    session = _session()
+    with _transaction(session):
+        records = [links.link_record(link) for link in links.list_links(session, status=status)]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif records:
+        click.echo("\n".join(_link_table(records)))
+    else:
+        click.echo(f"no {status} links" if status != "all" else "no links")
+
+
+def _link_table(records: list[dict[str, Any]]) -> list[str]:
+    rows = [["LINK", "STATUS", "SCORE", "ACTION", "CLAUSE", "ASKED", "ITEM", "MEETING", "ANSWERING ITEM"]]
+    for r in records:
+        rows.append(
+            [
+                str(r["id"]),
+                r["status"],
+                f"{r['score']:.2f}",
+                str(r["action_id"]),
+                r["resolution_label"] or "-",
+                r["action_meeting_date"] or "-",
+                str(r["minute_item_id"]),
+                r["meeting_date"] or "-",
+                textwrap.shorten(r["minute_item_title"] or "untitled", 60, placeholder=" …"),
+            ]
+        )
+    return _table(rows, indent="")
+
+
 #: the demo's seed minutes: ``meetings.json`` gives each file's committee and meeting date
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 #: the demo accounts: e-mail address, name and role (their passwords are new on every run)
@@ -392,6 +441,7 @@ DATABASE_COMMANDS = (
     create_user_command,
     import_command,
     actions_command,
+    links_command,
     demo_command,
     export_command,
     restore_command,

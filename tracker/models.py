@@ -25,6 +25,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     MetaData,
@@ -98,6 +99,14 @@ class CloseReason(enum.StrEnum):
     COMPLETED = "completed"
     SUPERSEDED = "superseded"
     WITHDRAWN = "withdrawn"
+
+
+class LinkStatus(enum.StrEnum):
+    """Where a follow-up link stands: suggested by the linker, then confirmed or dismissed by staff."""
+
+    SUGGESTED = "suggested"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
 
 
 class UserRole(enum.StrEnum):
@@ -449,6 +458,48 @@ def _refuse_change(mapper: Any, connection: Any, target: ActionUpdate | Correcti
 for _model in (ActionUpdate, Correction):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)
+
+
+class FollowUpLink(Base):
+    """A later minute item that may answer an earlier action: the linker's score and evidence, and
+    what staff decided (confirmed or dismissed, by whom, when).
+
+    One row per (action, item) pair, never two: a dismissed suggestion stays dismissed when the
+    linker runs again. Written by :mod:`tracker.links` only.
+    """
+
+    __tablename__ = "follow_up_link"
+    __table_args__ = (
+        UniqueConstraint("action_id", "minute_item_id"),
+        Index("ix_follow_up_link_status_id", "status", "id"),
+        CheckConstraint(
+            "(status = 'suggested' AND decided_at IS NULL AND decided_by_id IS NULL)"
+            " OR (status <> 'suggested' AND decided_at IS NOT NULL AND decided_by_id IS NOT NULL)",
+            name="decided_has_who_and_when",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    #: the later item that may answer the action
+    minute_item_id: Mapped[int] = mapped_column(ForeignKey("minute_item.id"), index=True)
+    #: from 0 to 1: how strongly the words of the item answer what the action asked for
+    score: Mapped[float] = mapped_column(Float)
+    #: what matched: ``{"topic": [...], "phrases": [...], "subject": [...], "signals": [...]}``
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[LinkStatus] = mapped_column(_enum(LinkStatus, "status"), default=LinkStatus.SUGGESTED)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    decided_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    action: Mapped[Action] = relationship()
+    minute_item: Mapped[MinuteItem] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"<FollowUpLink {self.id} action={self.action_id} item={self.minute_item_id} {self.status.value}>"
+        )
 
 
 class User(Base):

@@ -35,6 +35,7 @@ from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 from extract.sources import SourceText, read_bytes, read_source
 
+from . import links
 from .errors import (
     ConcurrentEditError,
     DuplicateMinutesError,
@@ -311,6 +312,7 @@ def import_minutes(
         resolution = resolutions[position] if position is not None else None
         item.corrections.append(Correction(resolution=resolution, author=author, created_at=now, note=note))
     session.flush()
+    links.link_item(session, item)
     return ImportResult(item, True)
 
 

@@ -156,6 +156,8 @@ def test_every_state_changing_route_is_known(app: Flask) -> None:
         "actions.edit",
         "imports.review",
         "imports.confirm",
+        "links.confirm",
+        "links.dismiss",
         "resolutions.edit",
         "users.create",
         "users.update",

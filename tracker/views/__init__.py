@@ -1,5 +1,5 @@
 """The web app's pages, one blueprint per area: ``actions``, ``committees``, ``feeds``, ``imports``,
-``resolutions``, ``search`` and ``users``.
+``links``, ``resolutions``, ``search`` and ``users``.
 
 Views are thin: read and check the request, call services, commit, then redirect or render.
 """
@@ -20,12 +20,13 @@ CLOSE_REASON_LABELS = {
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, and the names every template may use."""
-    from . import actions, committees, feeds, imports, resolutions, search, users
+    from . import actions, committees, feeds, imports, links, resolutions, search, users
 
     app.register_blueprint(actions.bp)
     app.register_blueprint(committees.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(imports.bp)
+    app.register_blueprint(links.bp)
     app.register_blueprint(resolutions.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(users.bp)

@@ -17,7 +17,7 @@ from .. import services
 from ..auth import require_login, role_required
 from ..db import get_session
 from ..errors import ConcurrentEditError, InvalidTransitionError, ValidationError
-from ..models import OPEN_STATUSES, ActionStatus, CloseReason
+from ..models import OPEN_STATUSES, ActionStatus, CloseReason, MinuteItem
 from ..render import in_context
 
 bp = Blueprint("actions", __name__)
@@ -110,9 +110,24 @@ def _int(value: str | None) -> int | None:
 def detail(action_id: int) -> str:
     """An action: its clause, the minutes it came from (highlighted), its history and its forms.
 
+    ``?close_with=ITEM`` (where confirming a follow-up link lands) fills the close form with that
+    minute item as evidence and a note naming it.
+
     :raise NotFoundError: no such action (a 404 page).
     """
-    return _detail_page(action_id)
+    item_id = _int(request.args.get("close_with"))
+    if item_id is None:
+        return _detail_page(action_id)
+    form = {"evidence_item_id": str(item_id), "close_reason": "completed", "note": _answered_note(item_id)}
+    return _detail_page(action_id, form=form, failed="close")
+
+
+def _answered_note(item_id: int) -> str:
+    item = get_session().get(MinuteItem, item_id)
+    if item is None:
+        return ""
+    title = item.title or f"minute item {item.id}"
+    return f"Answered by the minutes “{title}” ({item.meeting.date or 'date unknown'})."
 
 
 def _detail_page(
