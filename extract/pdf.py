@@ -1,0 +1,357 @@
+"""Read the text layer of a PDF with PDFium (pypdfium2): one line per printed line, paragraphs kept.
+
+PDFium is the engine Chrome uses on every PDF on the web, so it is fast and hardened against hostile
+files; ``docs/FORMATS_READING.md`` says why it was chosen over pypdf and pdfminer.six. What PDFium does
+not guard against, this module does before handing it the bytes: a file that is not a PDF, a truncated
+one, and a decompression bomb (a few megabytes of deflated content stream that inflate to gigabytes).
+Text comes out line by line in the order the page draws it; a vertical gap wider than a line becomes a
+blank line (a paragraph break) and pieces of one line far apart become ``cell | cell``, as
+:func:`extract.sources.html_to_text` does for tables. Headers, footers and end-of-line hyphens stay as
+printed: the extractor already reads text with that damage.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+import zlib
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from .errors import (
+    CorruptDocumentError,
+    EncryptedDocumentError,
+    MinutesTooLargeError,
+    NoTextLayerError,
+)
+from .records import ExtractionWarning
+
+__all__ = ["MAX_INFLATED_BYTES", "MAX_PAGES", "W_PAGES_WITHOUT_TEXT", "pdf_to_text"]
+
+#: refuse a PDF with more pages than this (minutes run to tens of pages; a 5 MB file could hold 100,000)
+MAX_PAGES = 2000
+#: refuse a PDF whose compressed (non-image) streams inflate to more than this in total
+MAX_INFLATED_BYTES = 64 * 1024 * 1024
+
+W_PAGES_WITHOUT_TEXT = "W_PAGES_WITHOUT_TEXT"
+
+# PDFium keeps global state and is not thread-safe; the web app serves requests on threads.
+_PDFIUM_LOCK = threading.Lock()
+
+# "stream" then CRLF or LF starts stream data; "endstream" must not match.
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+_CHUNK = 1 << 16
+# C0 controls other than tab and newline, and the non-characters PDFium uses for unmapped glyphs.
+_JUNK_CHARS = re.compile("[\x00-\x01\x03-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+
+
+class _OverBudgetError(Exception):
+    pass
+
+
+def pdf_to_text(data: bytes, name: str, *, max_chars: int) -> tuple[str, tuple[ExtractionWarning, ...]]:
+    """Return the text of every page, pages joined with a newline, and warnings about missing pages.
+
+    :param data: the file's bytes, already known to start with ``%PDF-``.
+    :param name: the file as the user named it, for error messages.
+    :param max_chars: refuse once the text grows past this many characters.
+    :raise CorruptDocumentError: truncated, damaged beyond PDFium's repair, or with no pages.
+    :raise EncryptedDocumentError: needs a password to open.
+    :raise MinutesTooLargeError: over :data:`MAX_PAGES` pages, :data:`MAX_INFLATED_BYTES` inflated,
+        or ``max_chars`` characters of text.
+    :raise NoTextLayerError: no page carries any text (a scan).
+    """
+    if b"%%EOF" not in data[-2048:]:
+        raise CorruptDocumentError(
+            "the PDF is truncated (no %%EOF end marker): download or export it again", source=name
+        )
+    _check_inflated_size(data, name)
+    with _PDFIUM_LOCK:
+        document = _open(data, name)
+        try:
+            return _document_text(document, name, max_chars)
+        finally:
+            document.close()
+
+
+def _open(data: bytes, name: str) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if err.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise EncryptedDocumentError(
+                "the PDF is password-protected: save or export a copy without a password", source=name
+            ) from None
+        if err.err_code == pdfium_c.FPDF_ERR_SECURITY:
+            raise EncryptedDocumentError(
+                "the PDF is encrypted with a security handler that cannot be opened", source=name
+            ) from None
+        raise CorruptDocumentError(f"the PDF is damaged and cannot be read ({err})", source=name) from None
+
+
+def _document_text(
+    document: pdfium.PdfDocument, name: str, max_chars: int
+) -> tuple[str, tuple[ExtractionWarning, ...]]:
+    count = len(document)
+    if count == 0:
+        raise CorruptDocumentError("the PDF has no pages", source=name)
+    if count > MAX_PAGES:
+        raise MinutesTooLargeError(f"the PDF has {count:,} pages; the limit is {MAX_PAGES:,}", source=name)
+    pages: list[list[_Line]] = []
+    blank: list[int] = []
+    total = 0
+    for number in range(1, count + 1):
+        try:
+            page = document[number - 1]
+        except pdfium.PdfiumError:
+            raise CorruptDocumentError(f"page {number} of the PDF is damaged", source=name) from None
+        try:
+            textpage = page.get_textpage()
+            try:
+                lines = _page_lines(textpage)
+            finally:
+                textpage.close()
+        finally:
+            page.close()
+        if not lines:
+            blank.append(number)
+        total += sum(len(line.text) + 2 for line in lines)
+        if total > max_chars:
+            raise MinutesTooLargeError(
+                f"the PDF's text is over {max_chars:,} characters (reached on page {number})", source=name
+            )
+        pages.append(lines)
+    if len(blank) == count:
+        raise NoTextLayerError(
+            f"no text layer on any of its {count} page(s): a scanned PDF needs OCR before it can be read",
+            source=name,
+        )
+    furniture = _furniture(pages)
+    pages = [[line for line in lines if line not in furniture] for lines in pages]
+    # The text column's right edge, over the whole document: a page holding only short lines
+    # (a list of attendees) must not take its longest line for the margin.
+    margin = max((line.right for lines in pages for line in lines), default=0.0)
+    leading = _usual_leading(pages)
+    text = "\n".join(_page_text(lines, margin, leading) for lines in pages)
+    warnings: tuple[ExtractionWarning, ...] = ()
+    if blank:
+        shown = ", ".join(map(str, blank[:20])) + (" …" if len(blank) > 20 else "")
+        warnings = (
+            ExtractionWarning(
+                W_PAGES_WITHOUT_TEXT,
+                f"page(s) {shown} of {count} have no text layer (scanned?): their content is missing",
+                None,
+            ),
+        )
+    return text, warnings
+
+
+@dataclass(eq=False)
+class _Line:
+    """One printed line: its box in points (y grows up the page) and its text."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    text: str
+    baseline: float  # of the line's first character
+    size: float  # the first character's font size, in points
+    cells: bool = False  # pieces far apart, joined with " | ": a table row, never joined to the next line
+
+    @property
+    def height(self) -> float:
+        return max(self.top - self.bottom, 1.0)
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
+    """PDFium's text rectangles in drawing order, merged into printed lines."""
+    lines: list[_Line] = []
+    for index in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(index)
+        piece = _clean(textpage.get_text_bounded(left, bottom, right, top)).strip()
+        if not piece:
+            continue
+        last = lines[-1] if lines else None
+        if last and _same_line(last, bottom, top) and left >= last.right - (top - bottom):
+            # Pieces of one printed line: a wide gap is a table column or a tab stop.
+            wide = left - last.right > 1.5 * max(top - bottom, 1.0)
+            last.text = last.text + (" | " if wide else " ") + piece
+            last.cells = last.cells or wide
+            last.right = max(last.right, right)
+            continue
+        baseline, size = _first_char(textpage, left, bottom, top)
+        lines.append(_Line(left, bottom, right, top, piece, baseline, size))
+    return lines
+
+
+def _first_char(textpage: pdfium.PdfTextPage, left: float, bottom: float, top: float) -> tuple[float, float]:
+    """Baseline and font size of the character at the start of a text rectangle."""
+    index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage.raw, left + 0.5, (bottom + top) / 2, 2.0, 2.0)
+    x, y = ctypes.c_double(), ctypes.c_double()
+    if index < 0 or not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y):
+        return bottom, top - bottom
+    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
+    return y.value, size if size > 0 else top - bottom
+
+
+def _usual_leading(pages: list[list[_Line]]) -> float | None:
+    """The most common distance between the baselines of consecutive lines: the body text's leading.
+
+    A larger step down the page is a paragraph gap. Word's paragraph spacing, line spacing and font
+    sizes all vary, so the document sets the yardstick, not a constant.
+    """
+    steps: dict[float, int] = {}
+    for lines in pages:
+        for prev, line in zip(lines, lines[1:], strict=False):
+            step = prev.baseline - line.baseline
+            if 0 < step < 3 * max(prev.size, line.size):
+                key = round(step * 2) / 2
+                steps[key] = steps.get(key, 0) + 1
+    return max(steps, key=lambda k: (steps[k], -k)) if steps else None
+
+
+def _paragraph_gap(prev: _Line, line: _Line, leading: float | None) -> bool:
+    step = prev.baseline - line.baseline
+    if step <= 0:
+        return True  # back up the page: a new column, or text drawn out of order
+    if leading is None:
+        return step > 1.5 * max(prev.size, line.size)
+    return step > 1.3 * leading + 0.5
+
+
+def _same_line(line: _Line, bottom: float, top: float) -> bool:
+    overlap = min(line.top, top) - max(line.bottom, bottom)
+    return overlap > 0.5 * min(line.height, max(top - bottom, 1.0))
+
+
+def _furniture(pages: list[list[_Line]]) -> set[_Line]:
+    """Running headers and footers: lines at the top or bottom of most pages, alike but for numbers.
+
+    Left in, ``Page 2 of 3`` and the committee's name land in the middle of a resolution block
+    that runs over a page break, and the extractor loses the block.
+    """
+    if len(pages) < 2:
+        return set()
+    edges: list[list[_Line]] = []
+    seen: dict[str, int] = {}
+    for lines in pages:
+        by_height = sorted(lines, key=lambda line: line.top, reverse=True)
+        edge = by_height[:_EDGE_LINES] + by_height[_EDGE_LINES:][-_EDGE_LINES:]
+        edges.append(edge)
+        for key in {_furniture_key(line.text) for line in edge}:
+            seen[key] = seen.get(key, 0) + 1
+    needed = max(2, (len(pages) + 1) // 2)
+    return {line for edge in edges for line in edge if seen[_furniture_key(line.text)] >= needed}
+
+
+_EDGE_LINES = 2  # how many lines at the top and at the bottom of a page may be furniture
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+# A line opening with a bullet or a list number starts a new line even inside a paragraph.
+_LIST_START = re.compile(
+    r"^(?:[•·▪◦‣*–-]\s|\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]\s|\((?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})\))"
+)
+
+
+def _page_text(lines: list[_Line], margin: float, leading: float | None) -> str:
+    """A page's lines as text: one paragraph per line, a blank line between paragraphs.
+
+    A line that wrapped is joined to the next (after a hyphen with no space, so ``co-`` ``ordination``
+    reads ``co-ordination``); a line that stopped short of the margin although the next word would
+    have fitted was a hard break and stays one.
+    """
+    if not lines:
+        return ""
+    out: list[str] = [lines[0].text]
+    for prev, line in zip(lines, lines[1:], strict=False):
+        if _paragraph_gap(prev, line, leading):
+            out += ["", line.text]
+        elif _LIST_START.match(line.text) or prev.cells or line.cells or _ended_short(prev, line, margin):
+            out.append(line.text)
+        elif re.search(r"\w-$", out[-1]):
+            out[-1] += line.text
+        else:
+            out[-1] += " " + line.text
+    return "\n".join(out)
+
+
+def _ended_short(prev: _Line, line: _Line, margin: float) -> bool:
+    """True when the next line's first word would have fitted at the end of ``prev``."""
+    width = max(line.right - line.left, 1.0) / max(len(line.text), 1)  # mean character width
+    first_word = len(line.text.split(" ", 1)[0]) + 1
+    return prev.right + first_word * width < margin - width
+
+
+def _clean(text: str) -> str:
+    # PDFium marks a hyphen it found at a line end as U+0002; the printed text had "-" there.
+    text = text.replace("\x02", "-").replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    return _JUNK_CHARS.sub("", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Decompression bombs
+
+
+def _check_inflated_size(data: bytes, name: str) -> None:
+    """Inflate every deflated non-image stream into nothing, counting bytes, before PDFium sees it.
+
+    PDFium inflates a page's content stream whole and has no size cap, so a small file can ask for
+    gigabytes. Images are skipped: reading text never decodes them. A stream whose ``/Filter``
+    names FlateDecode twice is inflated twice, so a nested bomb is counted at its full size.
+    """
+    budget = MAX_INFLATED_BYTES
+    for match in _STREAM_START.finditer(data):
+        head = data[max(0, match.start() - 2048) : match.start()]
+        head = head[head.rfind(b"obj") + 1 :]  # this object's dictionary only
+        if b"/Image" in head:
+            continue
+        layers = head.count(b"/FlateDecode")
+        if not layers:
+            continue
+        try:
+            budget -= _inflated_size(data, match.end(), layers, budget)
+        except _OverBudgetError:
+            raise MinutesTooLargeError(
+                f"the PDF's compressed streams inflate to over {MAX_INFLATED_BYTES:,} bytes "
+                "(a decompression bomb?)",
+                source=name,
+            ) from None
+
+
+def _inflated_size(data: bytes, start: int, layers: int, budget: int) -> int:
+    """Bytes the zlib stream at ``start`` inflates to through ``layers`` inflaters; stops past ``budget``."""
+    inflaters = [zlib.decompressobj() for _ in range(layers)]
+    produced = 0
+
+    def feed(level: int, chunk: bytes) -> None:
+        nonlocal produced
+        inflater = inflaters[level]
+        while chunk and not inflater.eof:
+            out = inflater.decompress(chunk, _CHUNK)
+            chunk = inflater.unconsumed_tail
+            if level + 1 < layers:
+                feed(level + 1, out)
+            else:
+                produced += len(out)
+                if produced > budget:
+                    raise _OverBudgetError
+            if not out and not chunk:
+                break
+
+    view = memoryview(data)
+    try:
+        for offset in range(start, len(data), _CHUNK):
+            feed(0, bytes(view[offset : offset + _CHUNK]))
+            if inflaters[0].eof:
+                break
+    except zlib.error:
+        pass  # damaged data: PDFium decides what to make of it, and it is no bigger than counted so far
+    return produced
