@@ -16,10 +16,10 @@ import pypdf
 import pytest
 from click.testing import CliRunner
 from document_writers import PdfPage, text_to_pdf, write_pdf
+from seed_facts import facts, spanned
 
 import extract.pdf
 import extract.sources
-from extract import extract_minutes
 from extract.errors import (
     CorruptDocumentError,
     EncryptedDocumentError,
@@ -33,16 +33,6 @@ from tracker.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-
-
-def facts(text: str) -> dict[str, list[tuple[object, ...]]]:
-    """What the tracker imports from minutes: resolutions, actions and attendees, by their fields."""
-    ex = extract_minutes(text, source_name="m", meeting_date=None)
-    return {
-        "resolutions": [(r.label, r.owner, r.kind, r.needs_followup) for r in ex.resolutions],
-        "actions": [(a.owner, a.resolution, a.origin) for a in ex.actions],
-        "attendees": [(a.name, a.honorific, a.role, a.capacity) for a in ex.attendees],
-    }
 
 
 def encrypt(data: bytes, *, user: str, owner: str = "owner-secret") -> bytes:
@@ -73,11 +63,6 @@ def test_a_seed_set_as_a_pdf_extracts_like_its_text(tmp_path: Path, seed: Path) 
     assert facts(src.text) == expected
     # Spans point into the derived text: they cover the same words as in the .txt.
     assert spanned(src.text) == spanned(text)
-
-
-def spanned(text: str) -> list[str]:
-    ex = extract_minutes(text, source_name="m", meeting_date=None)
-    return [" ".join(text[slice(*item.span)].split()) for item in (*ex.resolutions, *ex.actions)]
 
 
 # --- layout: lines, paragraphs, lists, tables, pages --------------------------------------------
