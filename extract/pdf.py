@@ -44,8 +44,8 @@ _PDFIUM_LOCK = threading.Lock()
 # "stream" then CRLF or LF starts stream data; "endstream" must not match.
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _CHUNK = 1 << 16
-# C0 controls other than tab and newline, and the non-characters PDFium uses for unmapped glyphs.
-_JUNK_CHARS = re.compile("[\x00-\x01\x03-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+# C0 controls other than tab and newline (U+0002 is a line-end hyphen, below), and U+FFFF.
+_JUNK_CHARS = re.compile("[\x00-\x01\x03-\x08\x0b-\x1f\x7f\uffff]")
 
 
 class _OverBudgetError(Exception):
@@ -159,47 +159,129 @@ class _Line:
     top: float
     text: str
     baseline: float  # of the line's first character
+    end_baseline: float  # of its last (lower when PDFium joined a line ending in a hyphen to the next)
     size: float  # the first character's font size, in points
     cells: bool = False  # pieces far apart, joined with " | ": a table row, never joined to the next line
 
-    @property
-    def height(self) -> float:
-        return max(self.top - self.bottom, 1.0)
-
 
 def _page_lines(textpage: pdfium.PdfTextPage) -> list[_Line]:
-    """PDFium's text rectangles in drawing order, merged into printed lines."""
+    """The page's printed lines, in the order PDFium reads them, with their positions.
+
+    PDFium's page text already has the spaces and line breaks a reader expects (it inserts them
+    from the glyphs' positions, whether a producer draws words or single glyphs); we split it at
+    its line breaks and ask PDFium where each line's first and last characters sit. Pieces of one
+    line far apart (table cells, tab stops) are joined with `` | ``.
+    """
+    chars = _PageChars(textpage)
     lines: list[_Line] = []
-    for index in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(index)
-        piece = _clean(textpage.get_text_bounded(left, bottom, right, top)).strip()
-        if not piece:
+    for start, end in _line_ranges(chars.text):
+        line = chars.line(start, end)
+        if line is None:
             continue
         last = lines[-1] if lines else None
-        if last and _same_line(last, bottom, top) and left >= last.right - (top - bottom):
-            # Pieces of one printed line: a wide gap is a table column or a tab stop.
-            wide = left - last.right > 1.5 * max(top - bottom, 1.0)
-            last.text = last.text + (" | " if wide else " ") + piece
-            last.cells = last.cells or wide
-            last.right = max(last.right, right)
+        if (
+            last
+            and abs(last.end_baseline - line.baseline) < 0.3 * line.size
+            and line.left >= last.right - line.size
+        ):
+            # PDFium broke a printed line in two (a table row read cell by cell): put it back together.
+            wide = line.left - last.right > 1.5 * line.size
+            last.text += (" | " if wide else " ") + line.text
+            last.cells = last.cells or line.cells or wide
+            last.right = max(last.right, line.right)
             continue
-        baseline, size = _first_char(textpage, left, bottom, top)
-        lines.append(_Line(left, bottom, right, top, piece, baseline, size))
+        lines.append(line)
     return lines
 
 
-def _first_char(textpage: pdfium.PdfTextPage, left: float, bottom: float, top: float) -> tuple[float, float]:
-    """Baseline and font size of the character at the start of a text rectangle."""
-    index = pdfium_c.FPDFText_GetCharIndexAtPos(textpage.raw, left + 0.5, (bottom + top) / 2, 2.0, 2.0)
-    x, y = ctypes.c_double(), ctypes.c_double()
-    if index < 0 or not pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x, y):
-        return bottom, top - bottom
-    size = pdfium_c.FPDFText_GetFontSize(textpage.raw, index)
-    return y.value, size if size > 0 else top - bottom
+def _line_ranges(text: str) -> list[tuple[int, int]]:
+    ranges = []
+    start = 0
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        ranges.append((start, match.start()))
+        start = match.end()
+    ranges.append((start, len(text)))
+    return ranges
+
+
+class _PageChars:
+    """A page's characters: its text (one ``str`` index per PDFium character) and their positions."""
+
+    def __init__(self, textpage: pdfium.PdfTextPage) -> None:
+        self.raw = textpage.raw
+        count = textpage.count_chars()
+        text = textpage.get_text_range(0, count) if count > 0 else ""
+        if len(text) != count:
+            # A character outside the BMP takes two UTF-16 units: read one character at a time.
+            text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self.raw, i) or 0xFFFF) for i in range(count))
+        self.text = text
+        self._box = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+
+    def box(self, index: int) -> tuple[float, float, float, float] | None:
+        left, right, bottom, top = self._box
+        if not pdfium_c.FPDFText_GetCharBox(self.raw, index, left, right, bottom, top):
+            return None
+        return left.value, bottom.value, right.value, top.value
+
+    def line(self, start: int, end: int) -> _Line | None:
+        """The line of text ``[start, end)``, or None when it holds only spaces."""
+        text = self.text
+        while start < end and (text[start].isspace() or text[start] == "\x00"):
+            start += 1
+        while end > start and (text[end - 1].isspace() or text[end - 1] == "\x00"):
+            end -= 1
+        if start == end:
+            return None
+        first, last = self.box(start), self.box(end - 1)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        size = pdfium_c.FPDFText_GetFontSize(self.raw, start)
+        if first is None or last is None:
+            return None
+        if not pdfium_c.FPDFText_GetCharOrigin(self.raw, start, x, y):
+            y.value = first[1]
+        baseline = y.value
+        if not pdfium_c.FPDFText_GetCharOrigin(self.raw, end - 1, x, y):
+            y.value = last[1]
+        size = size if size > 0 else max(first[3] - first[1], 1.0)
+        pieces, cells = self._cells(start, end, size)
+        body = _clean(pieces).strip()
+        if not body:
+            return None
+        return _Line(
+            left=first[0],
+            bottom=baseline - 0.25 * size,
+            right=max(last[2], first[2]),
+            top=baseline + 0.75 * size,
+            text=body,
+            baseline=baseline,
+            end_baseline=y.value,
+            size=size,
+            cells=cells,
+        )
+
+    def _cells(self, start: int, end: int, size: float) -> tuple[str, bool]:
+        """The line's text with `` | `` where a run of spaces spans a wide gap (a new table cell)."""
+        text = self.text[start:end]
+        if " " not in text and "\xa0" not in text:
+            return text, False
+        out: list[str] = []
+        cells = False
+        at = 0
+        for match in re.finditer(r"[ \xa0]+", text):
+            before, after = self.box(start + match.start() - 1), self.box(start + match.end())
+            # Wider than the spaces themselves (at most 0.6 em each, Courier's) and 1.5 em more.
+            room = (1.5 + 0.6 * len(match.group())) * size
+            wide = before is not None and after is not None and after[0] - before[2] > room
+            out.append(text[at : match.start()])
+            out.append(" | " if wide else match.group())
+            cells = cells or wide
+            at = match.end()
+        out.append(text[at:])
+        return "".join(out), cells
 
 
 def _usual_leading(pages: list[list[_Line]]) -> float | None:
-    """The most common distance between the baselines of consecutive lines: the body text's leading.
+    """The usual distance between the baselines of consecutive lines: the body text's leading.
 
     A larger step down the page is a paragraph gap. Word's paragraph spacing, line spacing and font
     sizes all vary, so the document sets the yardstick, not a constant.
@@ -207,25 +289,26 @@ def _usual_leading(pages: list[list[_Line]]) -> float | None:
     steps: dict[float, int] = {}
     for lines in pages:
         for prev, line in zip(lines, lines[1:], strict=False):
-            step = prev.baseline - line.baseline
+            step = prev.end_baseline - line.baseline
             if 0 < step < 3 * max(prev.size, line.size):
                 key = round(step * 2) / 2
                 steps[key] = steps.get(key, 0) + 1
-    return max(steps, key=lambda k: (steps[k], -k)) if steps else None
+    if not steps:
+        return None
+    # The smallest step that recurs: where most paragraphs are one line long, the most common step
+    # is the paragraph spacing, and the line spacing shows only inside the few longer paragraphs.
+    enough = max(2, sum(steps.values()) // 20)
+    recurring = [step for step, n in steps.items() if n >= enough]
+    return min(recurring) if recurring else max(steps, key=lambda k: (steps[k], -k))
 
 
 def _paragraph_gap(prev: _Line, line: _Line, leading: float | None) -> bool:
-    step = prev.baseline - line.baseline
+    step = prev.end_baseline - line.baseline
     if step <= 0:
         return True  # back up the page: a new column, or text drawn out of order
     if leading is None:
         return step > 1.5 * max(prev.size, line.size)
     return step > 1.3 * leading + 0.5
-
-
-def _same_line(line: _Line, bottom: float, top: float) -> bool:
-    overlap = min(line.top, top) - max(line.bottom, bottom)
-    return overlap > 0.5 * min(line.height, max(top - bottom, 1.0))
 
 
 def _furniture(pages: list[list[_Line]]) -> set[_Line]:
@@ -291,8 +374,15 @@ def _ended_short(prev: _Line, line: _Line, margin: float) -> bool:
 
 
 def _clean(text: str) -> str:
-    # PDFium marks a hyphen it found at a line end as U+0002; the printed text had "-" there.
-    text = text.replace("\x02", "-").replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    # PDFium marks a hyphen it found at a line end as U+0002 (U+FFFE in a page's whole text);
+    # the printed text had "-" there.
+    text = (
+        text.replace("\x02", "-")
+        .replace("\ufffe", "-")
+        .replace("\r\n", " ")
+        .replace("\r", " ")
+        .replace("\n", " ")
+    )
     return _JUNK_CHARS.sub("", text)
 
 

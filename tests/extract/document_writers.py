@@ -11,6 +11,7 @@ here from the specifications' basics; they are test fixtures, not part of the pr
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 import zipfile
 import zlib
@@ -153,12 +154,6 @@ _ROOT_RELS = (
     f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" Type="{_DOC_TYPE}" '
     'Target="word/document.xml"/></Relationships>'
 )
-_DOC_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" Type="{_NUM_TYPE}" '
-    f'Target="numbering.xml"/><Relationship Id="rId2" Type="{_STYLES_TYPE}" Target="styles.xml"/>'
-    "</Relationships>"
-)
 
 
 def docx_run(text: str) -> str:
@@ -235,13 +230,47 @@ def write_docx(
             zf.writestr("word/numbering.xml", numbering_xml)
         if styles_xml is not None:
             zf.writestr("word/styles.xml", styles_xml)
-        if numbering_xml is not None or styles_xml is not None:
-            zf.writestr("word/_rels/document.xml.rels", _DOC_RELS)
+        parts = [("numbering", numbering_xml), ("styles", styles_xml)]
+        rels = [
+            (kind, _NUM_TYPE if kind == "numbering" else _STYLES_TYPE)
+            for kind, xml in parts
+            if xml is not None
+        ]
+        if rels:
+            zf.writestr(
+                "word/_rels/document.xml.rels",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_REL_NS}">'
+                + "".join(
+                    f'<Relationship Id="rId{n}" Type="{kind_type}" Target="{kind}.xml"/>'
+                    for n, (kind, kind_type) in enumerate(rels, start=1)
+                )
+                + "</Relationships>",
+            )
         for name, data in (extra or {}).items():
             zf.writestr(name, data)
     return out.getvalue()
 
 
-def text_to_docx(text: str) -> bytes:
-    """One paragraph per line of ``text`` (blank lines become empty paragraphs), literal numbering kept."""
-    return write_docx(docx_document("".join(docx_paragraph(line) for line in text.split("\n"))))
+_TYPED_NUMBER = re.compile(r"^\((\d+|[a-z])\)[\s\xa0]+")
+
+
+def text_to_docx(text: str, *, automatic_numbering: bool = False) -> bytes:
+    """One paragraph per line of ``text`` (blank lines become empty paragraphs).
+
+    With ``automatic_numbering``, blank lines are dropped and typed ``(1)``/``(a)`` numbers are taken
+    off the paragraphs and given back by Word's numbering (list 1 in :data:`NUMBERING_XML`), so they
+    exist only in ``numbering.xml``.
+    """
+    if not automatic_numbering:
+        return write_docx(docx_document("".join(docx_paragraph(line) for line in text.split("\n"))))
+    paragraphs = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        typed = _TYPED_NUMBER.match(line)
+        if typed:
+            level = 0 if typed.group(1).isdigit() else 1
+            paragraphs.append(docx_paragraph(line[typed.end() :], num=(1, level)))
+        else:
+            paragraphs.append(docx_paragraph(line))
+    return write_docx(docx_document("".join(paragraphs)), numbering_xml=NUMBERING_XML)

@@ -8,7 +8,6 @@ automatic numbering, and must extract as their ``.txt`` does.
 from __future__ import annotations
 
 import io
-import re
 import struct
 import zipfile
 from collections.abc import Callable
@@ -43,7 +42,6 @@ from tracker.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = sorted((ROOT / "seeds").glob("*.txt"))
-TYPED_NUMBER = re.compile(r"^\((\d+|[a-z])\)[\s\xa0]+")
 
 
 def docx(*paragraphs: str, numbering: bool = True, styles: str | None = None) -> bytes:
@@ -58,21 +56,6 @@ def read(data: bytes) -> list[str]:
     return read_bytes(data, "m.docx").text.rstrip("\n").split("\n\n")
 
 
-def seed_with_word_numbering(text: str) -> bytes:
-    """The seed's paragraphs, its typed "(1)" and "(a)" replaced by Word's automatic numbering."""
-    paragraphs = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        typed = TYPED_NUMBER.match(line)
-        if typed:
-            level = 0 if typed.group(1).isdigit() else 1
-            paragraphs.append(docx_paragraph(line[typed.end() :], num=(1, level)))
-        else:
-            paragraphs.append(docx_paragraph(line))
-    return docx(*paragraphs)
-
-
 # --- the seeds as Word documents ----------------------------------------------------------------
 
 
@@ -80,7 +63,7 @@ def seed_with_word_numbering(text: str) -> bytes:
 @pytest.mark.parametrize("numbering", ["typed", "automatic"])
 def test_a_seed_as_a_docx_extracts_like_its_text(tmp_path: Path, seed: Path, numbering: str) -> None:
     text = seed.read_text(encoding="utf-8")
-    data = text_to_docx(text) if numbering == "typed" else seed_with_word_numbering(text)
+    data = text_to_docx(text, automatic_numbering=numbering == "automatic")
     if numbering == "automatic":
         assert b"(1)" not in data  # the numbers exist only in numbering.xml
     path = tmp_path / (seed.stem + ".docx")

@@ -6,7 +6,9 @@ minutes are set as PDFs and must extract as their ``.txt`` does.
 
 from __future__ import annotations
 
+import html
 import io
+import subprocess
 import threading
 import zlib
 from collections.abc import Callable
@@ -62,6 +64,41 @@ def test_a_seed_set_as_a_pdf_extracts_like_its_text(tmp_path: Path, seed: Path) 
     assert expected["resolutions"], "the seed must have something to compare"
     assert facts(src.text) == expected
     # Spans point into the derived text: they cover the same words as in the .txt.
+    assert spanned(src.text) == spanned(text)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: apt-get install chromium")
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_a_seed_printed_to_pdf_by_chromium_extracts_like_its_text(tmp_path: Path, seed: Path) -> None:
+    """A real producer's PDF: proportional fonts, glyphs placed one by one, paragraph spacing."""
+    text = seed.read_text(encoding="utf-8")
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n") if line.strip())
+    page = tmp_path / "minutes.html"
+    page.write_text(
+        "<!doctype html><meta charset='utf-8'><style>body{font:11pt serif} p{margin:0 0 8pt}</style>"
+        + paragraphs,
+        encoding="utf-8",
+    )
+    pdf = tmp_path / "minutes.pdf"
+    subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            f"--print-to-pdf={pdf}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    src = read_source(pdf)
+    assert facts(src.text) == facts(text)
     assert spanned(src.text) == spanned(text)
 
 
