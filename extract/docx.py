@@ -191,7 +191,9 @@ class _PartReader:
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+    """The tag without its namespace ("" for comments and the like)."""
+    tag = el.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
 def _attr(el: etree._Element | None, local: str) -> str | None:
@@ -199,7 +201,7 @@ def _attr(el: etree._Element | None, local: str) -> str | None:
     if el is None:
         return None
     for key, value in el.attrib.items():
-        if etree.QName(key).localname == local:
+        if key.rpartition("}")[2] == local:
             return value
     return None
 

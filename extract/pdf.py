@@ -160,7 +160,7 @@ class _Line:
     text: str
     baseline: float  # of the line's first character
     end_baseline: float  # of its last (lower when PDFium joined a line ending in a hyphen to the next)
-    size: float  # the first character's font size, in points
+    size: float  # the first character's font height on the page (ascent to descent), in points
     cells: bool = False  # pieces far apart, joined with " | ": a table row, never joined to the next line
 
 
@@ -216,12 +216,24 @@ class _PageChars:
             text = "".join(chr(pdfium_c.FPDFText_GetUnicode(self.raw, i) or 0xFFFF) for i in range(count))
         self.text = text
         self._box = (ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double())
+        self._rect = pdfium_c.FS_RECTF()
 
     def box(self, index: int) -> tuple[float, float, float, float] | None:
         left, right, bottom, top = self._box
         if not pdfium_c.FPDFText_GetCharBox(self.raw, index, left, right, bottom, top):
             return None
         return left.value, bottom.value, right.value, top.value
+
+    def size(self, index: int) -> float:
+        """The height of the character's font (ascent to descent) at its size on the page, or 0.
+
+        Not ``FPDFText_GetFontSize``: that is the size named by ``Tf``, and many producers name
+        size 1 and scale the text matrix instead.
+        """
+        rect = self._rect
+        if not pdfium_c.FPDFText_GetLooseCharBox(self.raw, index, rect):
+            return 0.0
+        return max(rect.top - rect.bottom, 0.0)
 
     def line(self, start: int, end: int) -> _Line | None:
         """The line of text ``[start, end)``, or None when it holds only spaces."""
@@ -234,7 +246,6 @@ class _PageChars:
             return None
         first, last = self.box(start), self.box(end - 1)
         x, y = ctypes.c_double(), ctypes.c_double()
-        size = pdfium_c.FPDFText_GetFontSize(self.raw, start)
         if first is None or last is None:
             return None
         if not pdfium_c.FPDFText_GetCharOrigin(self.raw, start, x, y):
@@ -242,7 +253,7 @@ class _PageChars:
         baseline = y.value
         if not pdfium_c.FPDFText_GetCharOrigin(self.raw, end - 1, x, y):
             y.value = last[1]
-        size = size if size > 0 else max(first[3] - first[1], 1.0)
+        size = self.size(start) or max(first[3] - first[1], 1.0)
         pieces, cells = self._cells(start, end, size)
         body = _clean(pieces).strip()
         if not body:
