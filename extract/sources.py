@@ -186,11 +186,11 @@ def _from_document(data: bytes, name: str, suffix: str) -> SourceText:
     """A PDF or DOCX: check the bytes are that format, then hand them to its reader."""
     warnings: tuple[ExtractionWarning, ...] = ()
     if suffix in PDF_SUFFIXES:
-        # Readers accept a %PDF- header anywhere in the first kilobyte (some files have junk before it).
-        start = data.find(b"%PDF-", 0, 1024)
-        if start < 0:
+        # Readers accept a %PDF- header anywhere in the first kilobyte (some files have junk before
+        # it); PDFium finds it there itself and counts offsets from it.
+        if data.find(b"%PDF-", 0, 1024) < 0:
             _refuse_other_format(data, name, "a PDF", "%PDF- header")
-        text, warnings = pdf_to_text(data[start:], name, max_chars=MAX_TEXT_CHARS)
+        text, warnings = pdf_to_text(data, name, max_chars=MAX_TEXT_CHARS)
         what = "no text on any page"
     else:
         if not data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0")):

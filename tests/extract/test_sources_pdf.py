@@ -180,7 +180,9 @@ def test_a_page_without_text_is_a_warning_naming_it() -> None:
 
 
 def test_uncompressed_content_and_junk_before_the_header_are_read() -> None:
-    data = b"\r\n" + text_to_pdf("RESOLVED that the report be noted.", compress=False)
+    data = b"\r\nJUNK FROM A MAIL GATEWAY\r\n" + text_to_pdf(
+        "RESOLVED that the report be noted.", compress=False
+    )
     assert read_bytes(data, "m.pdf").text == "RESOLVED that the report be noted."
 
 
