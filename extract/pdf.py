@@ -1,13 +1,13 @@
-"""Read the text layer of a PDF with PDFium (pypdfium2): one line per printed line, paragraphs kept.
+"""Read the text layer of a PDF with PDFium (pypdfium2) as the extractor wants it: paragraphs as lines.
 
 PDFium is the engine Chrome uses on every PDF on the web, so it is fast and hardened against hostile
 files; ``docs/FORMATS_READING.md`` says why it was chosen over pypdf and pdfminer.six. What PDFium does
-not guard against, this module does before handing it the bytes: a file that is not a PDF, a truncated
-one, and a decompression bomb (a few megabytes of deflated content stream that inflate to gigabytes).
-Text comes out line by line in the order the page draws it; a vertical gap wider than a line becomes a
-blank line (a paragraph break) and pieces of one line far apart become ``cell | cell``, as
-:func:`extract.sources.html_to_text` does for tables. Headers, footers and end-of-line hyphens stay as
-printed: the extractor already reads text with that damage.
+not guard against, this module does before handing it the bytes: a truncated file and a decompression
+bomb (a few megabytes of deflated content stream that inflate to gigabytes). The layout rules turn
+printed lines back into the seed texts' shape: wrapped lines joined into one line per paragraph, a
+blank line at a paragraph gap, ``cell | cell`` for pieces of a line far apart (as
+:func:`extract.sources.html_to_text` does for tables), running headers and footers dropped so they
+cannot split a resolution block, pages joined with a newline.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ __all__ = ["MAX_INFLATED_BYTES", "MAX_PAGES", "W_PAGES_WITHOUT_TEXT", "pdf_to_te
 MAX_PAGES = 2000
 #: refuse a PDF whose compressed (non-image) streams inflate to more than this in total
 MAX_INFLATED_BYTES = 64 * 1024 * 1024
+#: refuse a stream deflated more times over than this (producers deflate once; a bomb nests)
+MAX_FLATE_LAYERS = 4
 
 W_PAGES_WITHOUT_TEXT = "W_PAGES_WITHOUT_TEXT"
 
@@ -55,7 +57,7 @@ class _OverBudgetError(Exception):
 def pdf_to_text(data: bytes, name: str, *, max_chars: int) -> tuple[str, tuple[ExtractionWarning, ...]]:
     """Return the text of every page, pages joined with a newline, and warnings about missing pages.
 
-    :param data: the file's bytes, already known to start with ``%PDF-``.
+    :param data: the file's bytes, already known to hold ``%PDF-`` in their first kilobyte.
     :param name: the file as the user named it, for error messages.
     :param max_chars: refuse once the text grows past this many characters.
     :raise CorruptDocumentError: truncated, damaged beyond PDFium's repair, or with no pages.
@@ -417,6 +419,10 @@ def _check_inflated_size(data: bytes, name: str) -> None:
         layers = head.count(b"/FlateDecode")
         if not layers:
             continue
+        if layers > MAX_FLATE_LAYERS:
+            raise MinutesTooLargeError(
+                f"a stream in the PDF is deflated {layers} times over (a decompression bomb?)", source=name
+            )
         try:
             budget -= _inflated_size(data, match.end(), layers, budget)
         except _OverBudgetError:

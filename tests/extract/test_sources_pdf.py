@@ -276,6 +276,7 @@ HOSTILE: dict[str, tuple[Callable[[], bytes], type[ExtractionError], str]] = {
     ),
     "bomb": (lambda: _bomb(96 << 20), MinutesTooLargeError, "inflate to over 67,108,864 bytes"),
     "nested_bomb": (lambda: _bomb(96 << 20, layers=2), MinutesTooLargeError, "a decompression bomb"),
+    "deep_filter_chain": (lambda: _bomb(1 << 20, layers=9), MinutesTooLargeError, "deflated 9 times over"),
     "too_many_pages": (_many_pages, MinutesTooLargeError, "the PDF has 4 pages; the limit is 3"),
 }
 
