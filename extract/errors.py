@@ -39,3 +39,27 @@ class UnsupportedFormatError(ExtractionError):
 
 class SourceNotFoundError(ExtractionError):
     code = "E_NOT_FOUND"
+
+
+class CorruptDocumentError(ExtractionError):
+    """A PDF or DOCX that is damaged, truncated, or not built as its format requires."""
+
+    code = "E_CORRUPT"
+
+
+class EncryptedDocumentError(ExtractionError):
+    """A PDF or DOCX that needs a password to open."""
+
+    code = "E_ENCRYPTED"
+
+
+class NoTextLayerError(ExtractionError):
+    """A PDF whose pages carry no text (a scan): it would need OCR, which we do not do."""
+
+    code = "E_NO_TEXT_LAYER"
+
+
+class FormatMismatchError(ExtractionError):
+    """A file whose content is another type than its suffix says (a ``.pdf`` that is really text)."""
+
+    code = "E_FORMAT_MISMATCH"

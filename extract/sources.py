@@ -1,6 +1,8 @@
-"""Read a minutes file from disk into text the extractor can take: decoding, sniffing, HTML to text.
+"""Read a minutes file into text the extractor can take: decoding, sniffing, HTML, PDF and DOCX to text.
 
-This is the one place that turns bytes into ``str``. It refuses what is not minutes text with the
+This is the one place that turns bytes into ``str`` (the PDF and DOCX readers live in
+:mod:`extract.pdf` and :mod:`extract.docx`; this module picks the reader and checks the bytes
+first). It refuses what is not minutes text with the
 :mod:`extract.errors` subclasses (``source=`` set to the path as given), and records a guess it had
 to make (Windows-1252) as an :class:`~extract.records.ExtractionWarning` on the result, so the
 caller can merge it into the extraction's warnings. No Flask, no spaCy.
@@ -19,20 +21,27 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from .docx import docx_to_text
 from .errors import (
     BinaryInputError,
+    CorruptDocumentError,
     EmptyMinutesError,
     ExtractionError,
+    FormatMismatchError,
     MinutesTooLargeError,
     SourceNotFoundError,
     UndecodableInputError,
     UnsupportedFormatError,
 )
+from .pdf import pdf_to_text
 from .records import ExtractionWarning
 
 __all__ = [
+    "DOCX_SUFFIXES",
     "HTML_SUFFIXES",
     "MAX_BYTES",
+    "MAX_TEXT_CHARS",
+    "PDF_SUFFIXES",
     "SUFFIXES",
     "TEXT_SUFFIXES",
     "SourceText",
@@ -46,7 +55,13 @@ __all__ = [
 MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = frozenset({".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
-SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+PDF_SUFFIXES = frozenset({".pdf"})
+DOCX_SUFFIXES = frozenset({".docx"})
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+#: the suffixes as messages list them
+SUFFIXES_SHOWN = ".txt, .html, .htm, .pdf or .docx"
+#: a PDF or DOCX whose text grows past this is refused while it is read (the extractor's own limit)
+MAX_TEXT_CHARS = 5 * 1024 * 1024
 
 W_ENCODING_CP1252 = "W_ENCODING_CP1252"
 _CP1252_MESSAGE = "decoded as Windows-1252; check accented characters"
@@ -75,7 +90,10 @@ _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
-    """A file read as text: ``derived`` is True when the text was made from another format (HTML)."""
+    """A file read as text: ``derived`` is True when the text was made from another format.
+
+    HTML, PDF and DOCX text is derived: spans point into ``text``, not into the file's bytes.
+    """
 
     name: str
     text: str
@@ -84,15 +102,22 @@ class SourceText:
 
 
 def read_source(path: str | os.PathLike[str]) -> SourceText:
-    """Read one ``.txt``, ``.html`` or ``.htm`` file into text.
+    """Read one ``.txt``, ``.html``/``.htm``, ``.pdf`` or ``.docx`` file into text.
 
     :param path: the file; ``SourceText.name`` is ``str(path)`` so messages name it as the user did.
     :raise SourceNotFoundError: the path does not exist.
-    :raise UnsupportedFormatError: a directory, or a suffix other than ``.txt``/``.html``/``.htm``.
-    :raise MinutesTooLargeError: over :data:`MAX_BYTES` on disk (checked before reading).
-    :raise BinaryInputError: NUL bytes, a known binary signature, or mostly control characters.
+    :raise UnsupportedFormatError: a directory, or a suffix other than those in :data:`SUFFIXES`.
+    :raise MinutesTooLargeError: over :data:`MAX_BYTES` on disk (checked before reading); for PDF
+        and DOCX also a document that unpacks or inflates past the readers' limits.
+    :raise BinaryInputError: (text and HTML) NUL bytes, a known binary signature, or mostly control
+        characters.
     :raise UndecodableInputError: neither UTF-8, UTF-16 with a BOM, nor Windows-1252.
-    :raise EmptyMinutesError: nothing but whitespace once decoded (for HTML: once reduced to text).
+    :raise EmptyMinutesError: nothing but whitespace once decoded (for HTML, PDF, DOCX: once reduced
+        to text).
+    :raise FormatMismatchError: a ``.pdf``/``.docx`` holding something else (text, another format).
+    :raise CorruptDocumentError: a damaged or truncated PDF/DOCX, or a DOCX part declaring a DTD.
+    :raise EncryptedDocumentError: a password-protected PDF/DOCX.
+    :raise NoTextLayerError: a PDF with no text on any page (a scan).
     :raise OSError: the file exists but cannot be read (permissions, I/O error).
     """
     name = os.fspath(path)
@@ -110,10 +135,11 @@ def read_bytes(data: bytes, name: str, *, suffix: str | None = None) -> SourceTe
 
     :param name: the file's name as the user gave it; its suffix says how to read the bytes, and
         errors and ``SourceText.name`` carry it.
-    :param suffix: read the bytes as this type (``.txt``, ``.html``) whatever the name says.
-    :raise UnsupportedFormatError: a type other than ``.txt``/``.html``/``.htm``.
-    :raise MinutesTooLargeError: over :data:`MAX_BYTES`.
-    :raise BinaryInputError, UndecodableInputError, EmptyMinutesError: as :func:`read_source`.
+    :param suffix: read the bytes as this type (``.txt``, ``.html``, ``.pdf``…) whatever the name says.
+    :raise UnsupportedFormatError: a type other than those in :data:`SUFFIXES`.
+    :raise MinutesTooLargeError: over :data:`MAX_BYTES`, or past the PDF/DOCX readers' limits.
+    :raise BinaryInputError, UndecodableInputError, EmptyMinutesError, FormatMismatchError,
+        CorruptDocumentError, EncryptedDocumentError, NoTextLayerError: as :func:`read_source`.
     """
     kind = _supported(suffix or Path(name).suffix, name)
     if len(data) > MAX_BYTES:
@@ -127,7 +153,7 @@ def _supported(suffix: str, name: str) -> str:
     if kind not in SUFFIXES:
         shown = kind or "no suffix"
         raise UnsupportedFormatError(
-            f"unsupported file type ({shown}); expected .txt, .html or .htm", source=name
+            f"unsupported file type ({shown}); expected {SUFFIXES_SHOWN}", source=name
         )
     return kind
 
@@ -138,6 +164,8 @@ def _from_bytes(data: bytes, name: str, suffix: str) -> SourceText:
         raise EmptyMinutesError("file is empty (0 bytes)", source=name)
     if not data.strip():
         raise EmptyMinutesError("file holds only whitespace", source=name)
+    if suffix in PDF_SUFFIXES or suffix in DOCX_SUFFIXES:
+        return _from_document(data, name, suffix)
     _sniff_binary(data, name)
     if suffix in HTML_SUFFIXES:
         raw, warnings = _decode_html(data, name)
@@ -154,12 +182,51 @@ def _from_bytes(data: bytes, name: str, suffix: str) -> SourceText:
     return SourceText(name=name, text=text, derived=derived, warnings=warnings)
 
 
+def _from_document(data: bytes, name: str, suffix: str) -> SourceText:
+    """A PDF or DOCX: check the bytes are that format, then hand them to its reader."""
+    warnings: tuple[ExtractionWarning, ...] = ()
+    if suffix in PDF_SUFFIXES:
+        # Readers accept a %PDF- header anywhere in the first kilobyte (some files have junk before
+        # it); PDFium finds it there itself and counts offsets from it.
+        if data.find(b"%PDF-", 0, 1024) < 0:
+            _refuse_other_format(data, name, "a PDF", "%PDF- header")
+        text, warnings = pdf_to_text(data, name, max_chars=MAX_TEXT_CHARS)
+        what = "no text on any page"
+    else:
+        if not data.startswith((b"PK\x03\x04", b"PK\x05\x06", b"\xd0\xcf\x11\xe0")):
+            _refuse_other_format(data, name, "a .docx (Word) document", "zip signature")
+        text = docx_to_text(data, name, max_chars=MAX_TEXT_CHARS)
+        what = "the document holds no text"
+    if not text.strip():
+        raise EmptyMinutesError(what, source=name)
+    return SourceText(name=name, text=text, derived=True, warnings=warnings)
+
+
+def _refuse_other_format(data: bytes, name: str, expected: str, missing: str) -> None:
+    """Say what a .pdf/.docx really holds when we can tell (text, HTML, an image), else call it corrupt."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            raise FormatMismatchError(f"the file is {what}, not {expected}", source=name)
+    if b"\x00" not in data or _has_utf16_bom(data):
+        try:
+            text, _ = _decode_text(data, name)
+        except UndecodableInputError:
+            text = None
+        if text is not None and len(_CONTROL_CHARS.findall(text)) <= _CONTROL_SHARE * len(text):
+            if re.match(r"\s*<(?:!doctype\s+html|html)\b", text, re.IGNORECASE):
+                raise FormatMismatchError(
+                    f"the file holds an HTML page, not {expected}: name it .html", source=name
+                )
+            raise FormatMismatchError(f"the file holds plain text, not {expected}: name it .txt", source=name)
+    raise CorruptDocumentError(f"not {expected} (no {missing} at the start)", source=name)
+
+
 def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | ExtractionError]:
     """Expand the paths a user named into files to read, in order; errors come back in their place.
 
     A named file is yielded as given (even with another suffix, so :func:`read_source` can say why
-    it is refused). A directory is walked recursively in sorted order, keeping ``.txt``/``.html``/
-    ``.htm`` files and skipping hidden files and directories, each yielded as the directory joined
+    it is refused). A directory is walked recursively in sorted order, keeping files with a suffix in
+    :data:`SUFFIXES` and skipping hidden files and directories, each yielded as the directory joined
     with its relative path (``seeds/`` gives ``seeds/000.txt``). A directory with no such file, and a
     named path that does not exist, yield a :class:`SourceNotFoundError`. Symbolic links to
     directories are not followed, so a link loop cannot hang the walk.
@@ -169,7 +236,7 @@ def iter_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str | Extr
         if os.path.isdir(name):
             found = list(_walk(name))
             if not found:
-                yield SourceNotFoundError("no .txt, .html or .htm files in this directory", source=name)
+                yield SourceNotFoundError(f"no {SUFFIXES_SHOWN} files in this directory", source=name)
             yield from found
         elif os.path.exists(name):
             yield name

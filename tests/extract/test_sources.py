@@ -15,6 +15,7 @@ from extract.errors import (
     BinaryInputError,
     EmptyMinutesError,
     ExtractionError,
+    FormatMismatchError,
     MinutesTooLargeError,
     SourceNotFoundError,
     UndecodableInputError,
@@ -110,7 +111,7 @@ def test_missing_file(tmp_path: Path) -> None:
     assert info.value.code == "E_NOT_FOUND"
 
 
-@pytest.mark.parametrize("name", ["m.pdf", "m.docx", "README", "m.txt.bak"])
+@pytest.mark.parametrize("name", ["m.doc", "m.odt", "m.rtf", "README", "m.txt.bak"])
 def test_other_suffixes_are_unsupported(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, name, MINUTE)
     with pytest.raises(UnsupportedFormatError) as info:
@@ -486,13 +487,16 @@ def test_html_without_text_is_empty(tmp_path: Path, body: str) -> None:
 
 
 def test_iter_sources_walks_directories_sorted(tmp_path: Path) -> None:
-    for name in ["b.txt", "a.html", "c.htm", "z.pdf", ".hidden.txt", "sub/d.txt", ".git/e.txt", "sub/F.TXT"]:
+    names = ["b.txt", "a.html", "c.htm", "z.pdf", "y.DOCX", "n.odt", ".hidden.txt", "sub/d.txt", ".git/e.txt"]
+    for name in [*names, "sub/F.TXT"]:
         write(tmp_path, name, MINUTE)
     found = list(iter_sources([tmp_path]))
     assert found == [
         str(tmp_path / "a.html"),
         str(tmp_path / "b.txt"),
         str(tmp_path / "c.htm"),
+        str(tmp_path / "y.DOCX"),
+        str(tmp_path / "z.pdf"),
         str(tmp_path / "sub" / "F.TXT"),
         str(tmp_path / "sub" / "d.txt"),
     ]
@@ -500,7 +504,7 @@ def test_iter_sources_walks_directories_sorted(tmp_path: Path) -> None:
 
 def test_iter_sources_keeps_named_paths_in_order(tmp_path: Path) -> None:
     b = write(tmp_path, "b.txt", MINUTE)
-    a = write(tmp_path, "a.pdf", MINUTE)  # named explicitly: read_source says why it is refused
+    a = write(tmp_path, "a.odt", MINUTE)  # named explicitly: read_source says why it is refused
     found = list(iter_sources([str(b), tmp_path / "missing.txt", str(a)]))
     assert found[0] == str(b)
     assert isinstance(found[1], SourceNotFoundError)
@@ -543,7 +547,9 @@ def test_read_bytes_follows_the_file_rules(tmp_path: Path) -> None:
         (b"", "a.txt", EmptyMinutesError),
         (b"  \n", "a.txt", EmptyMinutesError),
         (b"%PDF-1.4 x", "a.txt", BinaryInputError),
-        (b"ok", "a.pdf", UnsupportedFormatError),
+        (b"ok", "a.odt", UnsupportedFormatError),
+        (b"ok", "a.pdf", FormatMismatchError),
+        (b"ok", "a.docx", FormatMismatchError),
         (b"ok", "noext", UnsupportedFormatError),
         (b"\x81 not text", "a.txt", UndecodableInputError),
         (b"x" * (MAX_BYTES + 1), "big.txt", MinutesTooLargeError),

@@ -211,7 +211,8 @@ def test_import_the_same_text_for_another_committee_is_refused(
     [
         ("empty.txt", b"", "E_EMPTY"),
         ("blank.txt", b"   \n\n", "E_EMPTY"),
-        ("scan.pdf", b"%PDF-1.4 ...", "E_UNSUPPORTED"),
+        ("scan.pdf", b"%PDF-1.4 ...", "E_CORRUPT"),
+        ("notes.odt", b"PK\x03\x04...", "E_UNSUPPORTED"),
         ("binary.txt", b"\x00\x01\x02binary", "E_BINARY"),
         ("page.html", b"<html><body><nav>menu</nav></body></html>", "E_EMPTY"),
     ],

@@ -187,7 +187,8 @@ def test_empty_directory_fails(tmp_path: Path) -> None:
     result = run(tmp_path, "--format", "jsonl")
     assert result.exit_code == 2
     assert stderr_lines(result) == [
-        f"tracker extract: {tmp_path}: no .txt, .html or .htm files in this directory [E_NOT_FOUND]"
+        f"tracker extract: {tmp_path}: no .txt, .html, .htm, .pdf or .docx files in this directory"
+        " [E_NOT_FOUND]"
     ]
 
 
@@ -201,6 +202,7 @@ BAD = {
     "nul.txt": b"abc\x00def",
     "undecodable.txt": b"caf\xe9 \x81",
     "notes.pdf": b"%PDF-1.4",
+    "notes.odt": b"PK\x03\x04",
 }
 
 
@@ -212,7 +214,11 @@ BAD = {
         ("image.txt", "PNG image), not text [E_BINARY]"),
         ("nul.txt", "NUL bytes), not text [E_BINARY]"),
         ("undecodable.txt", "is not Windows-1252 either [E_UNDECODABLE]"),
-        ("notes.pdf", "unsupported file type (.pdf); expected .txt, .html or .htm [E_UNSUPPORTED]"),
+        ("notes.pdf", "the PDF is truncated (no %%EOF end marker): download or export it again [E_CORRUPT]"),
+        (
+            "notes.odt",
+            "unsupported file type (.odt); expected .txt, .html, .htm, .pdf or .docx [E_UNSUPPORTED]",
+        ),
     ],
 )
 def test_each_bad_input_is_one_stderr_line(tmp_path: Path, name: str, reason: str) -> None:

@@ -281,7 +281,8 @@ def test_a_duplicate_at_confirm_is_recognised(
     [
         ("empty.txt", b"", "file is empty"),
         ("photo.txt", b"\x89PNG\r\n\x1a\n" + b"x" * 50, "binary file"),
-        ("minutes.pdf", b"%PDF-1.4", "unsupported file type (.pdf)"),
+        ("minutes.pdf", b"%PDF-1.4", "the PDF is truncated"),
+        ("minutes.odt", b"PK\x03\x04", "unsupported file type (.odt)"),
         ("odd.txt", b"caf\x81 au lait", "not UTF-8"),
         ("big.txt", b"x" * (5 * 1024 * 1024 + 1), "the limit is"),
     ],
