@@ -234,7 +234,7 @@ class MinuteItem(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
-    superseded_by: Mapped[MinuteItem | None] = relationship(remote_side=[id])
+    superseded_by: Mapped[MinuteItem | None] = relationship(remote_side="MinuteItem.id")
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="minute_item", order_by="Attendance.id"
     )
