@@ -64,6 +64,8 @@ ZIP_MAX_MEMBERS = 1000
 ZIP_MAX_TOTAL = 100 * 1024 * 1024
 ZIP_MAX_RATIO = 100
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+#: documents that are ZIP files inside (a reader for them may join ``SUFFIXES``); any other is refused
+_ZIP_DOCUMENTS = frozenset({".docx", ".odt"})
 _GLOB_MAGIC = re.compile(r"[*?[]")
 
 
@@ -287,7 +289,9 @@ def _optional_text(value: object, name: str, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise BatchInputError(f"sidecar {name}: {key} must be text")
-    return value.strip() or None
+    if not value.strip():
+        raise BatchInputError(f"sidecar {name}: {key} is blank; leave it out instead")
+    return value.strip()
 
 
 def _sidecar_on_disk(path: str) -> tuple[bytes, str] | None:
@@ -629,7 +633,7 @@ def unpack_zip(data: bytes, name: str) -> list[Source | Refused]:
                 body = fh.read(m.file_size + 1)
             if len(body) != m.file_size:
                 raise BatchInputError(f"{name}: {m.filename} is not the size its header says")
-            if body.startswith(_ZIP_MAGIC) and Path(m.filename).suffix.lower() not in SUFFIXES:
+            if body.startswith(_ZIP_MAGIC) and Path(m.filename).suffix.lower() not in _ZIP_DOCUMENTS:
                 raise BatchInputError(f"{name}: {m.filename} is an archive inside the archive")
             contents[_member_path(m, name) or m.filename] = body
     return sources_from_files(contents)
