@@ -17,6 +17,7 @@ import secrets
 import sys
 import textwrap
 from collections.abc import Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -230,7 +231,10 @@ def import_command(
     results = batch.import_all(
         session, batch.prepared_in_order(sources, given, jobs=jobs, model=model), dry_run=dry_run
     )
-    report = batch.ReportWriter(report_path, dry_run=dry_run)
+    try:
+        report = batch.ReportWriter(report_path, dry_run=dry_run)
+    except OSError as err:
+        raise click.ClickException(f"cannot write the report {report_path}: {err.strerror or err}") from err
     summary = batch.Summary()
     needing: list[str] = []
     bar = None
@@ -253,6 +257,13 @@ def import_command(
                     click.echo(line)
                 if bar is not None:
                     bar.update(1)
+    except BrokenExecutor as err:
+        report.finish(summary, interrupted=True)
+        click.echo(batch.summary_line(summary, dry_run=dry_run), err=True)
+        raise click.ClickException(
+            "a worker process stopped unexpectedly (out of memory?); the files reported above are "
+            "imported; run the same command again to finish"
+        ) from err
     except KeyboardInterrupt:
         report.finish(summary, interrupted=True)
         click.echo("", err=True)

@@ -7,6 +7,7 @@ few files are in, and checks the rows file by file against what the extractor fi
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -103,4 +104,43 @@ def test_sigkill_part_way_then_rerun_imports_each_file_exactly_once(
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert f"Imported {FILES - len(part)}, unchanged {len(part)}, new versions 0, failed 0" in rerun.stdout
+    assert rows_by_file(empty_database_url) == expected
+
+
+def test_ctrl_c_stops_cleanly_and_says_how_to_finish(
+    empty_database_url: str, tmp_path: Path, seed_2017: Seed, seed_2018: Seed
+) -> None:
+    expected = make_files(tmp_path / "in", [seed_2017, seed_2018])
+    env = {**os.environ, "TRACKER_DATABASE_URL": empty_database_url, "PYTHONUNBUFFERED": "1"}
+    subprocess.run([str(TRACKER), "init-db"], env=env, check=True, capture_output=True, timeout=120)
+    report = tmp_path / "report.json"
+    command = [str(TRACKER), "import", str(tmp_path / "in"), "--jobs", "2", "--report", str(report)]
+    proc = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    )
+    lines = []
+    try:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            if len(lines) == 2:
+                os.killpg(proc.pid, signal.SIGINT)  # what a terminal sends to the whole group
+        proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+    output = "".join(lines)
+    assert proc.returncode == 130, output
+    assert (
+        "Interrupted: the file in progress was not imported. Run the same command again to finish." in output
+    )
+    part = rows_by_file(empty_database_url)
+    assert all(part[name] == expected[name] for name in part)
+    written = json.loads(report.read_text(encoding="utf-8"))
+    assert written["interrupted"] is True and written["summary"]["imported"] == len(part)
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     assert rows_by_file(empty_database_url) == expected
