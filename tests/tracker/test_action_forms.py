@@ -155,6 +155,7 @@ def test_every_state_changing_route_is_known(app: Flask) -> None:
         "actions.edit",
         "imports.review",
         "imports.confirm",
+        "imports.batch_import",
         "resolutions.edit",
         "users.create",
     }

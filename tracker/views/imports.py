@@ -407,6 +407,7 @@ def batch_import() -> Any:
     for result in batch.import_all(session, batch.prepared_in_order(sources, given, jobs=1, model=model)):
         summary.add(result)
         results.append(result)
+    current_app.logger.info("batch import by user %s (%s): %s", g.user.id, g.user.email, summary.to_dict())
     return render_template(
         "imports/batch_report.html", results=results, summary=summary.to_dict(), batch=batch
     )
