@@ -116,7 +116,14 @@ def test_ctrl_c_stops_cleanly_and_says_how_to_finish(
     report = tmp_path / "report.json"
     command = [str(TRACKER), "import", str(tmp_path / "in"), "--jobs", "2", "--report", str(report)]
     proc = subprocess.Popen(
-        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        # As from a terminal: a test run started in the background inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines = []
     try:
