@@ -252,7 +252,8 @@ def import_command(
                     report.finish(summary)
                     raise click.ClickException(line)
                 if result.status == batch.FAILED:
-                    click.echo(f"failed: {line}", err=True)
+                    # On a terminal, start below the progress bar rather than at its end.
+                    click.echo(f"{'' if bar is None else chr(10)}failed: {line}", err=True)
                 elif bar is None:
                     click.echo(line)
                 if bar is not None:
