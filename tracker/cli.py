@@ -9,12 +9,15 @@ line. Errors a user can fix are one line on stderr and a non-zero exit, never a 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
 import secrets
+import sys
 import textwrap
 from collections.abc import Iterator, Sequence
+from concurrent.futures import BrokenExecutor
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -32,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import backup, create_app, db, links, services
+from . import backup, batch, create_app, db, links, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
@@ -43,6 +46,8 @@ ACTION_FORMATS = ("table", "csv", "json")
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 #: how much of a resolution's or action's text the ``text`` format shows
 SHORT_TEXT = 240
+#: how many files needing a meeting date the import summary names (the web app lists them all)
+NEEDING_SHOWN = 20
 _WIDTH = 100
 
 
@@ -169,26 +174,119 @@ def create_user_command(email: str, role: str, name: str | None) -> None:
 
 
 @click.command("import")
-@click.argument("file", metavar="FILE", type=click.Path(path_type=str))
-@click.option("--committee", required=True, metavar="NAME", help="The committee whose minutes these are.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=click.Path(path_type=str))
+@click.option("--committee", metavar="NAME", help="The committee, for every file (else sidecar, else page).")
 @click.option(
     "--date",
     "meeting_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     metavar="YYYY-MM-DD",
-    help="The meeting's date; leave it out when unknown.",
+    help="The meeting's date, for every file (else sidecar, else page; else listed as needing a date).",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Read and extract in this many worker processes; the database is written by one.",
+)
+@click.option("--dry-run", is_flag=True, help="Read, extract and report what would happen; write nothing.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True, path_type=str),
+    metavar="FILE.json",
+    help="Also write what happened to each file, and the totals, as JSON.",
 )
 @with_appcontext
-def import_command(file: str, committee: str, meeting_date: datetime | None) -> None:
-    """Import the minutes in FILE (.txt, .html or .htm): resolutions, attendance and open actions.
+def import_command(
+    paths: tuple[str, ...],
+    committee: str | None,
+    meeting_date: datetime | None,
+    jobs: int,
+    dry_run: bool,
+    report_path: str | None,
+) -> None:
+    """Import minutes files: resolutions, attendance and open actions, one transaction per file.
 
-    Everything is written in one transaction: a file that cannot be read or imported leaves the
-    database as it was. A text imported before, for the same committee and date, is left unchanged;
-    for another committee or date it is refused.
+    Each PATH is a minutes file (.txt, .html, .htm, .pdf or .docx), a directory (walked recursively in sorted
+    order, hidden names skipped) or a glob such as 'minutes/**/*.html'. Committee and meeting date
+    come from --committee/--date, else from a sidecar NAME.meta.json beside the file (keys
+    committee, meeting_date, item, source_url), else from what the page states. A file with no
+    committee fails; one with no date is imported and listed as needing a date.
+
+    A text imported before is unchanged; a changed text of the same item (same source_url, else
+    committee + date + item, else same path) becomes a new version of it. A file that fails is
+    named with the reason and leaves nothing behind; the others go on, and the exit status is 1.
+    Interrupted, it leaves no half-imported file: run it again to finish.
     """
-    when = meeting_date.date() if meeting_date else None
+    given = batch.Given(committee, meeting_date.date() if meeting_date else None)
+    if committee is not None:
+        with _database_errors():
+            services.check_committee_name(committee)
     session = _session()
-    click.echo(_import_file(session, file, file, committee, when))
+    sources = list(batch.expand_paths(paths))
+    single = len(paths) == 1 and len(sources) == 1 and os.path.isfile(paths[0])
+    model = current_app.config.get("SPACY_MODEL")
+    results = batch.import_all(
+        session, batch.prepared_in_order(sources, given, jobs=jobs, model=model), dry_run=dry_run
+    )
+    try:
+        report = batch.ReportWriter(report_path, dry_run=dry_run)
+    except OSError as err:
+        raise click.ClickException(f"cannot write the report {report_path}: {err.strerror or err}") from err
+    summary = batch.Summary()
+    needing: list[str] = []
+    bar = None
+    if not single and sys.stdout.isatty():
+        bar = click.progressbar(length=len(sources), label="Importing", show_pos=True, show_eta=True)
+    try:
+        with bar or contextlib.nullcontext():
+            for result in results:
+                summary.add(result)
+                report.add(result)
+                if result.needs_date and len(needing) < NEEDING_SHOWN:
+                    needing.append(result.file)
+                line = batch.describe(result, dry_run=dry_run)
+                if single and result.status == batch.FAILED:
+                    report.finish(summary)
+                    raise click.ClickException(line)
+                if result.status == batch.FAILED:
+                    # On a terminal, start below the progress bar rather than at its end.
+                    click.echo(f"{'' if bar is None else chr(10)}failed: {line}", err=True)
+                elif bar is None:
+                    click.echo(line)
+                if bar is not None:
+                    bar.update(1)
+    except BrokenExecutor as err:
+        report.finish(summary, interrupted=True)
+        click.echo(batch.summary_line(summary, dry_run=dry_run), err=True)
+        raise click.ClickException(
+            "a worker process stopped unexpectedly (out of memory?); the files reported above are "
+            "imported; run the same command again to finish"
+        ) from err
+    except KeyboardInterrupt:
+        report.finish(summary, interrupted=True)
+        click.echo("", err=True)
+        click.echo(batch.summary_line(summary, dry_run=dry_run), err=True)
+        click.echo(
+            "Interrupted: the file in progress was not imported. Run the same command again to finish.",
+            err=True,
+        )
+        sys.exit(130)
+    report.finish(summary)
+    if single:
+        return
+    click.echo(batch.summary_line(summary, dry_run=dry_run))
+    if summary.needing_date:
+        more = summary.needing_date - len(needing)
+        click.echo("Needing a meeting date (see Import minutes > Needing a date in the web app):")
+        for name in needing:
+            click.echo(f"  {name}")
+        if more:
+            click.echo(f"  … and {more} more")
+    if summary.counts[batch.FAILED]:
+        sys.exit(1)
 
 
 def _import_file(session: Session, path: str | Path, shown: str, committee: str, when: date | None) -> str:
@@ -479,7 +577,8 @@ def extract_command(
 
     Each PATH is a .txt file (UTF-8; Windows-1252 is accepted with a warning), an .html or .htm page
     saved from a council's website (the text of its main content is read, and the output then
-    carries that text), or a directory, walked recursively for such files in sorted order.
+    carries that text), a .pdf with a text layer or a .docx document (their text is read the same
+    way), or a directory, walked recursively for such files in sorted order.
 
     Output follows the input order. JSON output is the minutes-extract/1 schema: one object when a
     single file is named, otherwise a list.

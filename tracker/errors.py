@@ -182,7 +182,7 @@ def register_error_handlers(app: Flask) -> None:
 
 _TOO_LARGE = (
     "What you sent is over the limit of {mb} MB, so nothing was imported or saved. Save only the "
-    "minute item you need as a .txt or .html file, or paste its text, and try again."
+    "minute item you need as its own file (.txt, .html, .pdf or .docx), or paste its text, and try again."
 )
 _TITLES = {403: "You cannot do that", 404: "Page not found", 405: "Not allowed"}
 _MESSAGES = {

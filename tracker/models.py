@@ -232,8 +232,20 @@ class MinuteItem(Base):
         _enum(ReviewState, "review_state"), default=ReviewState.PENDING
     )
     imported_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: what makes a changed file the same agenda item (``url:…``, ``meeting:…``, ``path:…``; see
+    #: ``docs/IMPORT.md``); None for items imported one at a time, which are never versioned
+    item_key: Mapped[str | None] = mapped_column(Text, index=True)
+    #: 1 for the first text of an item, one more for each changed text imported under its key
+    item_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: the newer version that replaced this text; None while this is the current version
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("minute_item.id"), index=True)
+    #: the agenda item's number as the sidecar or the page gives it (``12``)
+    item_number: Mapped[str | None] = mapped_column(Text)
+    #: where the text was published, from the sidecar file
+    source_url: Mapped[str | None] = mapped_column(Text)
 
     meeting: Mapped[Meeting] = relationship(back_populates="items")
+    superseded_by: Mapped[MinuteItem | None] = relationship(remote_side="MinuteItem.id")
     attendances: Mapped[list[Attendance]] = relationship(
         back_populates="minute_item", order_by="Attendance.id"
     )

@@ -17,7 +17,7 @@ import hashlib
 import os
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
@@ -216,6 +216,7 @@ def import_minutes(
     source_name: str | None = None,
     corrections: ImportCorrections | None = None,
     author: User | None = None,
+    keep_action: Callable[[ExtractedAction], bool] | None = None,
 ) -> ImportResult:
     """Store one extracted minutes text: its meeting, attendance, resolutions and open actions.
 
@@ -231,6 +232,8 @@ def import_minutes(
     :param meeting_date: the meeting's date, or None when unknown (each import then gets its own meeting).
     :param extraction: what :func:`extract_source` returned for ``source_text``.
     :param source_text: the text the extraction was made from (its spans point into it).
+    :param keep_action: when given, only the extracted actions it returns True for are created (a
+        batch import leaves out the actions an earlier version of the item already holds).
     :raise ValidationError: the committee name is blank or too long.
     :raise DuplicateMinutesError: the text was imported before for another committee or date.
     :raise ValidationError: a correction that cannot be applied (a blank text, an unknown kind).
@@ -239,6 +242,8 @@ def import_minutes(
     name = check_committee_name(committee)
     if corrections is not None and author is None:
         raise ValueError("corrections need an author to record them under")
+    if corrections is not None and keep_action is not None:
+        raise ValueError("corrections refer to actions by position: they cannot leave actions out")
     digest = text_sha256(source_text)
     if digest != extraction.sha256:
         raise ValueError("the extraction was not made from source_text (SHA-256 differs)")
@@ -289,11 +294,13 @@ def import_minutes(
         )
     resolutions = [_resolution(i, r) for i, r in enumerate(records.resolutions)]
     item.resolutions.extend(resolutions)
-    for i, a in enumerate(records.actions):
+    for a in records.actions:
+        if keep_action is not None and not keep_action(a):
+            continue
         item.actions.append(
             Action(
                 resolution=_resolution_of(a, records.resolutions, resolutions),
-                position=i,
+                position=len(item.actions),
                 text=a.text,
                 owner=a.owner,
                 due_text=(a.due.text or None) if a.due else None,

@@ -158,6 +158,7 @@ def test_every_state_changing_route_is_known(app: Flask) -> None:
         "imports.confirm",
         "links.confirm",
         "links.dismiss",
+        "imports.batch_import",
         "resolutions.edit",
         "users.create",
         "users.update",

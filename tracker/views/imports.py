@@ -1,5 +1,8 @@
 """Blueprint ``imports``: staff import minutes by pasting or uploading them, review, correct, confirm.
 
+Also the batch upload (several files or one ``.zip``, imported at once with :mod:`tracker.batch`, one
+transaction per file, answered with the per-file report) and the list of items needing a date.
+
 Nothing is written until the review is confirmed. Between the two steps the pending minutes live in
 the review form itself, signed with the app's secret key (itsdangerous): the text, its file name,
 committee and meeting date. Confirming checks the signature, extracts the text again, applies the
@@ -19,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from extract.records import Extraction, ExtractionWarning
-from extract.sources import MAX_BYTES, SourceText
+from extract.sources import MAX_BYTES, SUFFIXES, SourceText
 
-from .. import services
+from .. import batch, services
 from ..auth import role_required
 from ..db import get_session
 from ..errors import (
@@ -38,6 +41,10 @@ bp = Blueprint("imports", __name__)
 
 #: the fields of the import form, kept as typed when it is refused
 FORM_FIELDS = ("text", "committee_id", "new_committee", "meeting_date")
+#: the fields of the batch upload form, kept as typed when it is refused
+BATCH_FIELDS = ("committee_id", "new_committee", "meeting_date")
+#: what the batch form's file chooser offers: the minutes formats, sidecars and ZIP archives
+BATCH_ACCEPT = ",".join([*sorted(SUFFIXES), batch.SIDECAR_SUFFIX, ".json", ".zip"])
 #: the name pasted text goes by in messages and on the minute item
 PASTED = "pasted text"
 #: the most rows for added actions a review page offers
@@ -337,6 +344,7 @@ def _form_page(
         error=error,
         existing=existing,
         limit_mb=f"{MAX_BYTES / 1024 / 1024:g}",
+        accept=",".join(sorted(SUFFIXES)),
     ), status
 
 
@@ -366,3 +374,103 @@ def _review_page(
         capacities=[c.value for c in Capacity],
         error=error,
     ), (400 if error else 200)
+
+
+# ---------------------------------------------------------------------------------------------
+# batch upload: several files or one ZIP, imported at once, a report per file
+
+
+@bp.get("/import/batch")
+@role_required("staff")
+def batch_form() -> str:
+    """The batch upload form: several minutes files (with sidecars) or one ZIP archive."""
+    return _batch_page({})[0]
+
+
+@bp.post("/import/batch")
+@role_required("staff")
+def batch_import() -> Any:
+    """Import every uploaded file in its own transaction and show what happened to each.
+
+    Committee and date from the form apply to every file; left empty, each file's sidecar or page
+    says. A refused form (no files, an unsafe ZIP, a bad date) keeps what was typed.
+    """
+    typed = {name: request.form.get(name, "") for name in BATCH_FIELDS}
+    try:
+        given = _batch_given(typed)
+        sources = _batch_sources()
+    except _Refused as refused:
+        return _batch_page(typed, error=refused.message, status=400)
+    session = get_session()
+    model = current_app.config.get("SPACY_MODEL")
+    summary = batch.Summary()
+    results = []
+    for result in batch.import_all(session, batch.prepared_in_order(sources, given, jobs=1, model=model)):
+        summary.add(result)
+        results.append(result)
+    current_app.logger.info("batch import by user %s (%s): %s", g.user.id, g.user.email, summary.to_dict())
+    return render_template(
+        "imports/batch_report.html", results=results, summary=summary.to_dict(), batch=batch
+    )
+
+
+@bp.get("/import/needs-date")
+@role_required("staff")
+def needs_date() -> str:
+    """Minute items imported without a meeting date: what staff still have to date."""
+    return render_template("imports/needs_date.html", items=batch.items_needing_date(get_session()))
+
+
+def _batch_given(typed: dict[str, str]) -> batch.Given:
+    """The committee and date for every file; both may be left empty (sidecars or pages say)."""
+    if not typed["committee_id"].strip() and not typed["new_committee"].strip():
+        when = _form_date(typed["meeting_date"])
+        return batch.Given(None, when)
+    name, when = _meeting(typed)
+    return batch.Given(name, when)
+
+
+def _form_date(value: str) -> date | None:
+    if not value.strip():
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Refused(
+            "The meeting date must be a date written as year-month-day, like 2025-03-31, or left empty."
+        ) from None
+
+
+def _batch_sources() -> list[batch.Source | batch.Refused]:
+    """The uploaded files as sources: one ZIP unpacked, or the files with their sidecars."""
+    uploads = [f for f in request.files.getlist("files") if f.filename]
+    if not uploads:
+        raise _Refused("Choose the minutes files to import (several at once), or one .zip archive.")
+    files: dict[str, bytes] = {}
+    for upload in uploads:
+        name = os.path.basename(upload.filename.replace("\\", "/")) or "the file"
+        if name in files:
+            raise _Refused(f"Two files are called “{name}”: rename one, or put them in a .zip.")
+        files[name] = upload.stream.read()
+    zips = [n for n in files if n.lower().endswith(".zip")]
+    if zips and len(files) > 1:
+        raise _Refused("Upload one .zip archive on its own, or several minutes files without a .zip.")
+    if zips:
+        try:
+            return batch.unpack_zip(files[zips[0]], zips[0])
+        except batch.BatchInputError as err:
+            raise _Refused(f"The archive was not imported: {err}. Nothing was saved.") from None
+    return batch.sources_from_files(files)
+
+
+def _batch_page(typed: dict[str, str], *, error: str | None = None, status: int = 200) -> tuple[str, int]:
+    return render_template(
+        "imports/batch.html",
+        form=typed,
+        committees=services.list_committees(get_session()),
+        error=error,
+        accept=BATCH_ACCEPT,
+        suffixes=", ".join(sorted(SUFFIXES)),
+        limit_mb=f"{(current_app.config.get('MAX_CONTENT_LENGTH') or 0) / 1024 / 1024:g}",
+        zip_members=batch.ZIP_MAX_MEMBERS,
+    ), status

@@ -1,0 +1,717 @@
+"""Batch import: many minutes files (named, walked, globbed, uploaded or zipped) in, one report out.
+
+Why a module of its own: a batch adds what one file does not need. Metadata comes per file from,
+in order, what the user gave for every file, a sidecar ``NAME.meta.json`` and what the page states.
+Reading and extracting (the slow part) may run in worker processes while the main process writes,
+each file in its own transaction, in input order, with a bounded window of files in flight so that
+memory does not grow with their number. A changed text of an item already imported becomes a new
+version of it (see ``docs/IMPORT.md`` for the rule). ZIP uploads are unpacked here, with the checks
+that keep a hostile archive out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import io
+import json
+import os
+import re
+import signal
+import stat
+import textwrap
+import zipfile
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, joinedload
+
+from extract.errors import ExtractionError
+from extract.records import Action as ExtractedAction
+from extract.records import Extraction
+from extract.sources import SUFFIXES, SourceText, iter_sources
+
+from . import services
+from .errors import MinutesRejectedError, TrackerError, ValidationError
+from .models import Meeting, MinuteItem
+
+#: a sidecar sits next to its file: ``12.meta.json`` (or ``12.txt.meta.json``) for ``12.txt``
+SIDECAR_SUFFIX = ".meta.json"
+#: the keys a sidecar may hold; any other is refused (a typo would otherwise be ignored silently)
+SIDECAR_KEYS = frozenset({"committee", "meeting_date", "item", "source_url"})
+SIDECAR_MAX_BYTES = 64 * 1024
+
+IMPORTED = "imported"
+UNCHANGED = "unchanged"
+NEW_VERSION = "new version"
+FAILED = "failed"
+STATUSES = (IMPORTED, UNCHANGED, NEW_VERSION, FAILED)
+
+#: files handed to a worker at once, and chunks in flight per worker: enough to keep both sides busy
+CHUNK = 8
+WINDOW_PER_JOB = 3
+
+#: ZIP limits: members, total bytes once unpacked, and how much one member may expand
+ZIP_MAX_MEMBERS = 1000
+ZIP_MAX_TOTAL = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 100
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+#: documents that are ZIP files inside (a reader for them may join ``SUFFIXES``); any other is refused
+_ZIP_DOCUMENTS = frozenset({".docx", ".odt"})
+_GLOB_MAGIC = re.compile(r"[*?[]")
+
+
+class BatchInputError(Exception):
+    """An input the batch cannot use as given (a bad sidecar, an unsafe ZIP); ``str()`` says why."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Source:
+    """One file to import: on disk (``path``) or in memory (``data``, from an upload or a ZIP member).
+
+    ``sidecar`` is an in-memory sidecar's bytes; files on disk find theirs next to them.
+    """
+
+    name: str
+    path: str | None = None
+    data: bytes | None = None
+    sidecar: bytes | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Given:
+    """What the user gave for every file: ``--committee``/``--date``, or the upload form's fields."""
+
+    committee: str | None = None
+    meeting_date: date | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Sidecar:
+    """A ``NAME.meta.json`` file's metadata for its minutes file."""
+
+    committee: str | None = None
+    meeting_date: date | None = None
+    item: str | None = None
+    source_url: str | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Ready:
+    """A file read and extracted, its metadata settled: what the main process writes."""
+
+    name: str
+    source: SourceText
+    extraction: Extraction
+    committee: str
+    meeting_date: date | None
+    #: where the date came from: ``given``, ``sidecar``, ``page``, or None (no date)
+    date_from: str | None
+    item_number: str | None
+    source_url: str | None
+    #: what makes a changed text the same item (``docs/IMPORT.md``)
+    key: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Refused:
+    """A file that cannot be imported, and why (for the person: one line)."""
+
+    name: str
+    reason: str
+
+
+@dataclasses.dataclass(slots=True)
+class FileResult:
+    """What happened to one file: a line of the summary and an object of the JSON report."""
+
+    file: str
+    status: str
+    reason: str | None = None
+    minute_item_id: int | None = None
+    version: int | None = None
+    previous_id: int | None = None
+    title: str | None = None
+    committee: str | None = None
+    meeting_date: date | None = None
+    date_from: str | None = None
+    item_number: str | None = None
+    resolutions: int = 0
+    actions_created: int = 0
+    actions_kept: int = 0
+    warnings: int = 0
+
+    @property
+    def needs_date(self) -> bool:
+        """True for a file stored (or that would be) with no meeting date."""
+        return self.status != FAILED and self.meeting_date is None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        out["meeting_date"] = self.meeting_date.isoformat() if self.meeting_date else None
+        out["needs_date"] = self.needs_date
+        return out
+
+
+@dataclasses.dataclass(slots=True)
+class Summary:
+    """Counts over a run: files per status, actions created, files needing a date."""
+
+    counts: dict[str, int] = dataclasses.field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    actions_created: int = 0
+    needing_date: int = 0
+
+    def add(self, result: FileResult) -> None:
+        self.counts[result.status] += 1
+        self.actions_created += result.actions_created
+        self.needing_date += result.needs_date
+
+    @property
+    def files(self) -> int:
+        return sum(self.counts.values())
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "files": self.files,
+            "imported": self.counts[IMPORTED],
+            "unchanged": self.counts[UNCHANGED],
+            "new_versions": self.counts[NEW_VERSION],
+            "failed": self.counts[FAILED],
+            "actions_created": self.actions_created,
+            "needing_date": self.needing_date,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# finding the files
+
+
+def expand_paths(paths: Sequence[str]) -> Iterator[Source | Refused]:
+    """The files the user named, in order: files as given, directories walked, globs expanded.
+
+    Directories and globs keep only minutes files (``extract.sources.SUFFIXES``), skip hidden
+    names and sidecars, and are sorted; a named file is kept whatever its suffix, so that reading it
+    says why it is refused. A name matching nothing is refused in its place.
+    """
+    for raw in paths:
+        if not raw:
+            yield Refused("(empty path)", "an empty PATH was given")
+            continue
+        if not os.path.exists(raw) and _GLOB_MAGIC.search(raw):
+            matches = sorted(glob.glob(raw, recursive=True))
+            found = [m for m in matches if os.path.isdir(m) or _is_minutes_file(m)]
+            if not found:
+                yield Refused(raw, "no minutes file matches this pattern")
+            named: Iterable[str] = found
+        else:
+            named = [raw]
+        for entry in iter_sources(named):
+            if isinstance(entry, ExtractionError):
+                yield Refused(entry.source or raw, f"{_one_line(entry.message)} [{entry.code}]")
+            elif not entry.endswith(SIDECAR_SUFFIX) or entry == raw:
+                yield Source(name=entry, path=entry)
+
+
+def _is_minutes_file(path: str) -> bool:
+    base = os.path.basename(path)
+    return (
+        os.path.isfile(path)
+        and not base.startswith(".")
+        and not base.endswith(SIDECAR_SUFFIX)
+        and Path(base).suffix.lower() in SUFFIXES
+    )
+
+
+def sidecar_names(name: str) -> tuple[str, str]:
+    """Where a file's sidecar may be: ``12.meta.json`` or ``12.txt.meta.json`` beside ``12.txt``."""
+    stem, _ = os.path.splitext(name)
+    return stem + SIDECAR_SUFFIX, name + SIDECAR_SUFFIX
+
+
+# ---------------------------------------------------------------------------------------------
+# reading one file (in a worker process when --jobs > 1)
+
+
+def read_sidecar(data: bytes, name: str) -> Sidecar:
+    """Parse a sidecar: a JSON object with ``committee``, ``meeting_date``, ``item``, ``source_url``.
+
+    :raise BatchInputError: not JSON, not an object, an unknown key, or a value of the wrong shape.
+    """
+    if len(data) > SIDECAR_MAX_BYTES:
+        raise BatchInputError(f"sidecar {name} is over {SIDECAR_MAX_BYTES:,} bytes")
+    try:
+        obj = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as err:
+        raise BatchInputError(f"sidecar {name} is not valid JSON ({_one_line(str(err))})") from None
+    if not isinstance(obj, dict):
+        raise BatchInputError(f"sidecar {name} must hold a JSON object")
+    unknown = sorted(set(obj) - SIDECAR_KEYS)
+    if unknown:
+        allowed = ", ".join(sorted(SIDECAR_KEYS))
+        raise BatchInputError(f"sidecar {name} has unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
+    committee = _optional_text(obj.get("committee"), name, "committee")
+    if committee is not None:
+        try:
+            committee = services.check_committee_name(committee)
+        except ValidationError as err:
+            raise BatchInputError(f"sidecar {name}: {err.message}") from None
+    when = None
+    raw_date = _optional_text(obj.get("meeting_date"), name, "meeting_date")
+    if raw_date is not None:
+        try:
+            when = date.fromisoformat(raw_date)
+        except ValueError:
+            raise BatchInputError(
+                f"sidecar {name}: meeting_date {raw_date!r} is not a date written YYYY-MM-DD"
+            ) from None
+    item = obj.get("item")
+    if isinstance(item, int) and not isinstance(item, bool):
+        item = str(item)
+    item = _optional_text(item, name, "item")
+    url = _optional_text(obj.get("source_url"), name, "source_url")
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > services.URL_MAX:
+            raise BatchInputError(f"sidecar {name}: source_url must be an http(s) address")
+    return Sidecar(committee, when, item, url)
+
+
+def _optional_text(value: object, name: str, key: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BatchInputError(f"sidecar {name}: {key} must be text")
+    if not value.strip():
+        raise BatchInputError(f"sidecar {name}: {key} is blank; leave it out instead")
+    return value.strip()
+
+
+def _sidecar_on_disk(path: str) -> tuple[bytes, str] | None:
+    found = [p for p in sidecar_names(path) if os.path.isfile(p)]
+    if len(found) > 1:
+        raise BatchInputError(f"two sidecars for one file: {found[0]} and {found[1]}; keep one")
+    if not found:
+        return None
+    with open(found[0], "rb") as fh:
+        return fh.read(SIDECAR_MAX_BYTES + 1), found[0]
+
+
+def prepare(source: Source, given: Given, model: str | None = None) -> Ready | Refused:
+    """Read and extract one file and settle its metadata; never raises for a bad file.
+
+    Metadata, first found wins: ``given`` (flags or form), the sidecar, the page itself.
+    """
+    try:
+        if source.path is not None:
+            found = _sidecar_on_disk(source.path)
+        else:
+            found = (source.sidecar, sidecar_names(source.name)[0]) if source.sidecar is not None else None
+        sidecar = read_sidecar(*found) if found else Sidecar()
+        text = (
+            services.read_minutes(source.path)
+            if source.path is not None
+            else services.read_upload(source.data or b"", source.name)
+        )
+        when = given.meeting_date or sidecar.meeting_date
+        extraction = services.extract_source(text, meeting_date=when, model=model)
+    except (BatchInputError, OSError) as err:
+        return Refused(source.name, _one_line(str(err)))
+    except MinutesRejectedError as err:
+        return Refused(source.name, f"{_one_line(err.message)} [{err.code}]")
+    page = extraction.meeting
+    committee = given.committee or sidecar.committee or (page.committee if page else None)
+    if not committee:
+        return Refused(
+            source.name,
+            "no committee: give --committee (or the form's committee), a sidecar "
+            f"{os.path.basename(sidecar_names(source.name)[0])} with one, or a page that states its meeting",
+        )
+    try:
+        committee = services.check_committee_name(committee)
+    except ValidationError as err:
+        return Refused(source.name, err.message)
+    date_from = "given" if given.meeting_date else "sidecar" if sidecar.meeting_date else None
+    if when is None and extraction.meeting_date:
+        when, date_from = date.fromisoformat(extraction.meeting_date), "page"
+    item = sidecar.item or (page.item if page else None)
+    return Ready(
+        name=source.name,
+        source=text,
+        extraction=extraction,
+        committee=committee,
+        meeting_date=when,
+        date_from=date_from,
+        item_number=item,
+        source_url=sidecar.source_url,
+        key=item_key(source, committee, when, item, sidecar.source_url),
+    )
+
+
+def item_key(source: Source, committee: str, when: date | None, item: str | None, url: str | None) -> str:
+    """What identifies an agenda item across versions of its text (``docs/IMPORT.md``).
+
+    The source URL; else committee, meeting date and item number when all three are known; else
+    the file's absolute path (an upload's name, within its committee).
+    """
+    if url:
+        return f"url:{url}"
+    if when is not None and item:
+        return f"meeting:{committee.casefold()}|{when.isoformat()}|{item.strip().casefold()}"
+    if source.path is not None:
+        return f"path:{os.path.abspath(source.path)}"
+    return f"upload:{committee.casefold()}|{source.name}"
+
+
+def _prepare_chunk(sources: list[Source], given: Given, model: str | None) -> list[Ready | Refused]:
+    return [prepare(s, given, model) for s in sources]
+
+
+def _worker_start() -> None:
+    # Ctrl-C reaches the whole process group: the main process decides, workers just stop when told.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def prepared_in_order(
+    sources: Iterable[Source | Refused], given: Given, *, jobs: int = 1, model: str | None = None
+) -> Iterator[Ready | Refused]:
+    """Read and extract every source, in input order, in ``jobs`` worker processes when above 1.
+
+    At most ``jobs * WINDOW_PER_JOB`` chunks of :data:`CHUNK` files are in flight, so memory stays
+    flat however many files there are. Workers are spawned (not forked) so they share no database
+    connection with the main process.
+    """
+    if jobs <= 1:
+        for s in sources:
+            yield s if isinstance(s, Refused) else prepare(s, given, model)
+        return
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_start)
+    window: deque[Future[list[Ready | Refused]] | list[Ready | Refused]] = deque()
+    chunk: list[Source] = []
+
+    def pending(f: Future[list[Ready | Refused]] | list[Ready | Refused]) -> list[Ready | Refused]:
+        return f if isinstance(f, list) else f.result()
+
+    try:
+        for s in sources:
+            if isinstance(s, Refused):
+                # Keep its place: flush the chunk before it, then queue the refusal as done.
+                if chunk:
+                    window.append(pool.submit(_prepare_chunk, chunk, given, model))
+                    chunk = []
+                window.append([s])
+            else:
+                chunk.append(s)
+                if len(chunk) == CHUNK:
+                    window.append(pool.submit(_prepare_chunk, chunk, given, model))
+                    chunk = []
+            while len(window) > jobs * WINDOW_PER_JOB:
+                yield from pending(window.popleft())
+        if chunk:
+            window.append(pool.submit(_prepare_chunk, chunk, given, model))
+        while window:
+            yield from pending(window.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# writing (main process, one transaction per file)
+
+
+def store(session: Session, ready: Ready) -> FileResult:
+    """Import one prepared file (no commit): new item, new version of its item, or unchanged.
+
+    :raise TrackerError: refused (the text is imported for another committee or date, …).
+    """
+    previous = session.scalar(
+        select(MinuteItem)
+        .where(MinuteItem.item_key == ready.key, MinuteItem.superseded_by_id.is_(None))
+        .order_by(MinuteItem.item_version.desc())
+        .limit(1)
+    )
+    known = _known_actions(session, ready.key) if previous is not None else set()
+    created_item = services.import_minutes(
+        session,
+        committee=ready.committee,
+        meeting_date=ready.meeting_date,
+        extraction=ready.extraction,
+        source_text=ready.source.text,
+        source_name=ready.name,
+        keep_action=(lambda a: _fingerprint_of(a) not in known) if known else None,
+    )
+    item = created_item.item
+    result = FileResult(
+        file=ready.name,
+        status=UNCHANGED,
+        minute_item_id=item.id,
+        version=item.item_version,
+        title=item.title,
+        committee=item.meeting.committee.name,
+        meeting_date=item.meeting.date,
+        date_from=ready.date_from,
+        item_number=item.item_number,
+        warnings=len(ready.extraction.warnings),
+    )
+    if not created_item.created:
+        return result
+    item.item_key = ready.key
+    item.item_number = ready.item_number
+    item.source_url = ready.source_url
+    result.status = IMPORTED
+    if previous is not None:
+        item.item_version = previous.item_version + 1
+        previous.superseded_by = item
+        result.status = NEW_VERSION
+        result.previous_id = previous.id
+    session.flush()
+    result.version = item.item_version
+    result.item_number = item.item_number
+    result.resolutions = len(item.resolutions)
+    result.actions_created = len(item.actions)
+    result.actions_kept = len(ready.extraction.actions) - len(item.actions)
+    return result
+
+
+def _fingerprint(text: str | None, owner: str | None, due_text: str | None) -> tuple[str, str, str]:
+    """An action's identity across versions: its words, owner and deadline, spacing and case aside."""
+    return tuple(" ".join((v or "").split()).casefold() for v in (text, owner, due_text))  # type: ignore[return-value]
+
+
+def _fingerprint_of(a: ExtractedAction) -> tuple[str, str, str]:
+    return _fingerprint(a.text, a.owner, (a.due.text or None) if a.due else None)
+
+
+def _known_actions(session: Session, key: str) -> set[tuple[str, str, str]]:
+    """Every action any earlier version of the item holds or was read with (before people edited it)."""
+    known: set[tuple[str, str, str]] = set()
+    for old in session.scalars(
+        select(MinuteItem).where(MinuteItem.item_key == key).options(joinedload(MinuteItem.actions))
+    ).unique():
+        for a in old.extraction.get("actions", []):
+            due = a.get("due") or {}
+            known.add(_fingerprint(a.get("text"), a.get("owner"), due.get("text") or None))
+        known.update(_fingerprint(a.text, a.owner, a.due_text) for a in old.actions)
+    return known
+
+
+def import_all(
+    session: Session, prepared: Iterable[Ready | Refused], *, dry_run: bool = False
+) -> Iterator[FileResult]:
+    """Store each prepared file in its own transaction, yielding what happened, in order.
+
+    A refused or failing file is rolled back and reported; the others go on. ``dry_run`` rolls
+    every file back after finding out what it would do. Anything unexpected (a bug, Ctrl-C) rolls
+    the file in progress back and propagates: what was committed before stays, whole.
+    """
+    for p in prepared:
+        if isinstance(p, Refused):
+            yield FileResult(file=p.name, status=FAILED, reason=p.reason)
+            continue
+        try:
+            result = store(session, p)
+            if dry_run:
+                session.rollback()
+                if result.status != UNCHANGED:
+                    result.minute_item_id = None
+            else:
+                session.commit()
+        except TrackerError as err:
+            session.rollback()
+            yield FileResult(file=p.name, status=FAILED, reason=_one_line(err.message))
+            continue
+        except SQLAlchemyError as err:
+            session.rollback()
+            reason = _one_line(str(getattr(err, "orig", None) or err))
+            yield FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
+            continue
+        except BaseException:
+            session.rollback()
+            raise
+        yield result
+
+
+def items_needing_date(session: Session) -> list[MinuteItem]:
+    """Current versions of minute items whose meeting has no date, newest import first."""
+    return list(
+        session.scalars(
+            select(MinuteItem)
+            .join(MinuteItem.meeting)
+            .where(Meeting.date.is_(None), MinuteItem.superseded_by_id.is_(None))
+            .options(joinedload(MinuteItem.meeting).joinedload(Meeting.committee))
+            .order_by(MinuteItem.imported_at.desc(), MinuteItem.id.desc())
+        )
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the JSON report
+
+
+class ReportWriter:
+    """Writes ``--report FILE.json`` as results arrive (nothing held in memory), then renames it in.
+
+    The file is ``{"dry_run": …, "files": [ … ], "summary": { … }, "interrupted": …}``.
+    """
+
+    def __init__(self, path: str | None, *, dry_run: bool) -> None:
+        self.path = path
+        self._fh: io.TextIOWrapper | None = None
+        self._first = True
+        if path:
+            self._tmp = f"{path}.part"
+            self._fh = open(self._tmp, "w", encoding="utf-8")  # noqa: SIM115 - closed in finish()
+            self._fh.write(f'{{"dry_run": {json.dumps(dry_run)}, "files": [\n')
+
+    def add(self, result: FileResult) -> None:
+        if self._fh is None:
+            return
+        self._fh.write(("" if self._first else ",\n") + json.dumps(result.to_dict(), ensure_ascii=False))
+        self._first = False
+
+    def finish(self, summary: Summary, *, interrupted: bool = False) -> None:
+        if self._fh is None or self.path is None:
+            return
+        tail = {"summary": summary.to_dict(), "interrupted": interrupted}
+        self._fh.write("\n], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
+        self._fh.close()
+        self._fh = None
+        os.replace(self._tmp, self.path)
+
+
+# ---------------------------------------------------------------------------------------------
+# ZIP uploads
+
+
+def unpack_zip(data: bytes, name: str) -> list[Source | Refused]:
+    """The minutes files in an uploaded ZIP, with their sidecars, in name order.
+
+    Refused whole, before anything is read: a member path that is absolute or climbs out (``..``),
+    a symbolic link, a nested archive, an encrypted member, more than :data:`ZIP_MAX_MEMBERS`
+    members, more than :data:`ZIP_MAX_TOTAL` bytes unpacked, or a member that expands more than
+    :data:`ZIP_MAX_RATIO` times (a zip bomb). Sizes are checked again while reading, so a header
+    that lies does not help. Directories, hidden files and ``__MACOSX`` are skipped.
+
+    :raise BatchInputError: the archive is unreadable or unsafe; nothing from it is used.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise BatchInputError(f"{name} is not a readable ZIP archive ({_one_line(str(err))})") from None
+    if len(members) > ZIP_MAX_MEMBERS:
+        raise BatchInputError(f"{name} holds {len(members):,} entries; the limit is {ZIP_MAX_MEMBERS:,}")
+    total = 0
+    wanted: list[zipfile.ZipInfo] = []
+    for m in members:
+        path = _member_path(m, name)
+        if path is None:
+            continue
+        if m.flag_bits & 0x1:
+            raise BatchInputError(f"{name}: {m.filename} is encrypted")
+        if path.lower().endswith(".zip"):
+            raise BatchInputError(
+                f"{name}: {m.filename} is an archive inside the archive; upload it on its own"
+            )
+        total += m.file_size
+        if total > ZIP_MAX_TOTAL:
+            raise BatchInputError(f"{name} unpacks to more than {ZIP_MAX_TOTAL // (1024 * 1024)} MB")
+        if m.file_size > ZIP_MAX_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
+            raise BatchInputError(f"{name}: {m.filename} expands over {ZIP_MAX_RATIO} times (a zip bomb?)")
+        wanted.append(m)
+    contents: dict[str, bytes] = {}
+    with archive:
+        for m in wanted:
+            with archive.open(m) as fh:
+                body = fh.read(m.file_size + 1)
+            if len(body) != m.file_size:
+                raise BatchInputError(f"{name}: {m.filename} is not the size its header says")
+            if body.startswith(_ZIP_MAGIC) and Path(m.filename).suffix.lower() not in _ZIP_DOCUMENTS:
+                raise BatchInputError(f"{name}: {m.filename} is an archive inside the archive")
+            contents[_member_path(m, name) or m.filename] = body
+    return sources_from_files(contents)
+
+
+def _member_path(m: zipfile.ZipInfo, name: str) -> str | None:
+    """The member's safe relative path, or None to skip it (a directory, hidden, Mac metadata)."""
+    raw = m.filename.replace("\\", "/")
+    parts = raw.split("/")
+    if raw.startswith("/") or re.match(r"^[A-Za-z]:", raw) or ".." in parts:
+        raise BatchInputError(f"{name}: {m.filename} would be written outside the archive's folder")
+    if stat.S_ISLNK(m.external_attr >> 16):
+        raise BatchInputError(f"{name}: {m.filename} is a symbolic link")
+    if m.is_dir() or any(p.startswith(".") or p == "__MACOSX" for p in parts if p):
+        return None
+    return "/".join(p for p in parts if p)
+
+
+def sources_from_files(files: dict[str, bytes]) -> list[Source | Refused]:
+    """Uploaded files (name → bytes) as sources in name order, each with its sidecar if one came."""
+    sources: list[Source | Refused] = []
+    for fname in sorted(files):
+        if fname.endswith(SIDECAR_SUFFIX):
+            continue
+        found = [s for s in sidecar_names(fname) if s in files]
+        if len(found) > 1:
+            sources.append(Refused(fname, f"two sidecars for one file: {found[0]} and {found[1]}; keep one"))
+            continue
+        sources.append(Source(name=fname, data=files[fname], sidecar=files[found[0]] if found else None))
+    return sources
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+# ---------------------------------------------------------------------------------------------
+# lines for a person (the CLI)
+
+
+def describe(r: FileResult, *, dry_run: bool = False) -> str:
+    """One line saying what happened to a file (the single-file ``tracker import`` line, kept)."""
+    if r.status == FAILED:
+        return f"{r.file}: {r.reason}"
+    title = textwrap.shorten(r.title or "untitled", width=60, placeholder=" …")
+    where = f"{r.committee}, {r.meeting_date.isoformat() if r.meeting_date else 'date unknown'}"
+    if r.status == UNCHANGED:
+        item = f'minute item {r.minute_item_id} "{title}"' if r.minute_item_id else f'"{title}"'
+        return f"{r.file}: unchanged, already {item} ({where}); 0 actions created"
+    notes = f", {r.warnings} warning{'s' * (r.warnings != 1)}" if r.warnings else ""
+    if r.actions_kept:
+        notes += f", {r.actions_kept} already tracked on the earlier version"
+    if dry_run:
+        what = (
+            "would be a new minute item" if r.status == IMPORTED else f"would be version {r.version} of item"
+        )
+        ref = "" if r.status == IMPORTED else f" {r.previous_id}"
+        return (
+            f'{r.file}: {what}{ref} "{title}" ({where}): '
+            f"{r.resolutions} resolutions, {r.actions_created} actions to create{notes}"
+        )
+    what = (
+        f"new minute item {r.minute_item_id}"
+        if r.status == IMPORTED
+        else f"new version {r.version} of minute item {r.previous_id}, as minute item {r.minute_item_id}"
+    )
+    return (
+        f'{r.file}: {what} "{title}" ({where}): '
+        f"{r.resolutions} resolutions, {r.actions_created} actions created{notes}"
+    )
+
+
+def summary_line(s: Summary, *, dry_run: bool = False) -> str:
+    """The run's totals in one line."""
+    c = s.counts
+    head = "Dry run, nothing written: would import" if dry_run else "Imported"
+    return (
+        f"{head} {c[IMPORTED]}, unchanged {c[UNCHANGED]}, new versions {c[NEW_VERSION]}, "
+        f"failed {c[FAILED]}; {s.actions_created} actions {'to create' if dry_run else 'created'}; "
+        f"{s.needing_date} needing a meeting date"
+    )
