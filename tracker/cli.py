@@ -32,11 +32,11 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import create_app, db, services
+from . import calendar, create_app, db, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
-from .models import MinuteItem, UserRole
+from .models import MinuteItem, User, UserRole
 
 FORMATS = ("text", "json", "jsonl")
 ACTION_FORMATS = ("table", "csv", "json")
@@ -353,7 +353,92 @@ def _demo_seeds() -> list[tuple[Path, str, date]]:
     return sorted(seeds, key=lambda seed: (seed[2], seed[0].name))
 
 
-DATABASE_COMMANDS = (init_db_command, create_user_command, import_command, actions_command, demo_command)
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("meetings")
+@click.argument("committee", metavar="COMMITTEE")
+@click.option("--add", "added", multiple=True, type=_DAY, metavar="YYYY-MM-DD", help="Schedule a meeting.")
+@click.option(
+    "--move",
+    "moved",
+    multiple=True,
+    nargs=2,
+    type=_DAY,
+    metavar="OLD NEW",
+    help="Move a scheduled meeting (one with no minutes imported) from OLD to NEW.",
+)
+@click.option(
+    "--remove", "removed", multiple=True, type=_DAY, metavar="YYYY-MM-DD", help="Remove a scheduled meeting."
+)
+@click.option(
+    "--by", "by", metavar="EMAIL", help="The staff or admin account the changes are recorded under."
+)
+@with_appcontext
+def meetings_command(
+    committee: str,
+    added: tuple[datetime, ...],
+    moved: tuple[tuple[datetime, datetime], ...],
+    removed: tuple[datetime, ...],
+    by: str | None,
+) -> None:
+    """Show COMMITTEE's calendar, after adding, moving or removing meetings (options may repeat).
+
+    Actions due at "the next meeting" or "a future meeting" are due on the committee's first known
+    meeting after the one that set them; those a change moves get a line in their history. All the
+    changes are made in one transaction: if one is refused, none is made.
+    """
+    session = _session()
+    with _transaction(session):
+        found = services.find_committee(session, committee)
+        author = _calendar_author(session, by) if by else None
+        done = [calendar.add_meeting(session, found.id, d.date(), author=author) for d in added]
+        for old, new in moved:
+            meeting_id = calendar.meeting_on(session, found.id, old.date())
+            done.append(calendar.move_meeting(session, meeting_id, new.date(), author=author))
+        for d in removed:
+            done.append(
+                calendar.remove_meeting(
+                    session, calendar.meeting_on(session, found.id, d.date()), author=author
+                )
+            )
+        today = date.today()
+        plan = calendar.committee_calendar(session, found.id, today=today)
+    for change in done:
+        what = {
+            "added": change.new_date,
+            "moved": f"{change.old_date} -> {change.new_date}",
+            "removed": change.old_date,
+        }
+        n = change.actions_moved
+        click.echo(f"{change.kind.value} {what[change.kind.value]}: {n} due date{'s' * (n != 1)} moved")
+    click.echo(f"{found.name}: {len(plan.past)} meetings held, {len(plan.upcoming)} to come")
+    for entry in [*plan.upcoming[::-1], *plan.past]:
+        when = entry.meeting.date.isoformat() if entry.meeting.date else "date unknown"
+        state = "to come" if entry in plan.upcoming else "held"
+        minutes = (
+            f"{len(entry.items)} minute item{'s' * (len(entry.items) != 1)}"
+            if entry.items
+            else "no minutes (scheduled)"
+        )
+        click.echo(f"  {when:<12}  {state:<7}  {minutes}")
+
+
+def _calendar_author(session: Session, email: str) -> User:
+    user = services.find_user(session, email)
+    if user is None or user.role is UserRole.MEMBER:
+        raise click.ClickException(f"--by {email}: no staff or admin account has that address")
+    return user
+
+
+DATABASE_COMMANDS = (
+    init_db_command,
+    create_user_command,
+    import_command,
+    actions_command,
+    demo_command,
+    meetings_command,
+)
 for _command in (*DATABASE_COMMANDS, run_command, shell_command):
     main.add_command(_command)
 

@@ -35,6 +35,7 @@ from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 from extract.sources import SourceText, read_bytes, read_source
 
+from . import calendar
 from .errors import (
     ConcurrentEditError,
     DuplicateMinutesError,
@@ -310,6 +311,7 @@ def import_minutes(
     for position, note in item_notes:
         resolution = resolutions[position] if position is not None else None
         item.corrections.append(Correction(resolution=resolution, author=author, created_at=now, note=note))
+    calendar.follow_calendar(session, item, author=author)
     session.flush()
     return ImportResult(item, True)
 
@@ -554,6 +556,7 @@ def edit_action(
     action = _action_at(session, action_id, expected_version)
     text = _required(text, "the action's text")
     owner, due_text = _optional(owner), _optional(due_text)
+    rule, due_date = calendar.rule_after_edit(session, action, due_text=due_text, due_date=due_date)
     changes = _changes(
         ("text", action.text, text),
         ("owner", action.owner, owner),
@@ -570,6 +573,7 @@ def edit_action(
         session, action, author=author, note=f"Edited: {changes}.", evidence_url=None, evidence_item_id=None
     )
     action.text, action.owner, action.due_text, action.due_date = text, owner, due_text, due_date
+    calendar.apply_rule(action, rule)
     action.updated_at = update.created_at
     _flush(session, action)
     return update
