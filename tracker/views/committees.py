@@ -52,10 +52,15 @@ def _detail_page(
     session = get_session()
     committee = services.get_committee(session, committee_id)
     today = date.today()
+    plan = meeting_calendar.committee_calendar(session, committee_id, today=today)
+    if meeting_id is not None and meeting_id not in {
+        e.meeting.id for e in plan.past + plan.upcoming if e.scheduled
+    }:
+        meeting_id = 0  # no form of its own on the page (minutes imported, or gone): say so at the top
     return render_template(
         "committees/detail.html",
         committee=committee,
-        calendar=meeting_calendar.committee_calendar(session, committee_id, today=today),
+        calendar=plan,
         actions=services.outstanding_actions(session, committee_id),
         today=today,
         failed=form,
