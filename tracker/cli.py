@@ -412,10 +412,10 @@ def meetings_command(
         }
         n = change.actions_moved
         click.echo(f"{change.kind.value} {what[change.kind.value]}: {n} due date{'s' * (n != 1)} moved")
-    click.echo(f"{found.name}: {len(plan.past)} meetings held, {len(plan.upcoming)} to come")
+    click.echo(f"{found.name}: {len(plan.past)} past meetings, {len(plan.upcoming)} to come")
     for entry in [*plan.upcoming[::-1], *plan.past]:
         when = entry.meeting.date.isoformat() if entry.meeting.date else "date unknown"
-        state = "to come" if entry in plan.upcoming else "held"
+        state = "to come" if entry in plan.upcoming else "past"
         minutes = (
             f"{len(entry.items)} minute item{'s' * (len(entry.items) != 1)}"
             if entry.items

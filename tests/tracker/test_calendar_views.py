@@ -261,8 +261,8 @@ def test_tracker_meetings_adds_moves_and_removes(
     assert result.exit_code == 0, result.output
     assert "added 2018-11-05: 1 due date moved" in result.output
     assert "added 2019-01-14: 0 due dates moved" in result.output
-    assert re.search(r"2018-11-05\s+held\s+no minutes \(scheduled\)", result.output)
-    assert re.search(r"2018-10-01\s+held\s+1 minute item", result.output)
+    assert re.search(r"2018-11-05\s+past\s+no minutes \(scheduled\)", result.output)
+    assert re.search(r"2018-10-01\s+past\s+1 minute item", result.output)
     session.expire_all()
     action = session.get(Action, housing.id)
     assert action.due_date == date(2018, 11, 5) and action.updates[-1].author_id == staff.id
@@ -275,6 +275,21 @@ def test_tracker_meetings_adds_moves_and_removes(
     session.expire_all()
     action = session.get(Action, housing.id)
     assert action.due_date == date(2018, 11, 19) and action.updates[-1].author is None
+
+
+def test_changes_made_without_an_account_say_so(
+    session: Session,
+    runner: FlaskCliRunner,
+    client: FlaskClient,
+    login: Callable[[User], None],
+    member: User,
+    housing: Action,
+) -> None:
+    assert runner.invoke(args=["meetings", COMMITTEE, "--add", "2018-11-05"]).exit_code == 0
+    login(member)
+    detail = page(client, f"/actions/{housing.id}")
+    assert "The command line" in detail and "a meeting on 5 November 2018 was added" in detail
+    assert "the command line:</span>" in page(client, f"/committees/{housing.minute_item.meeting.committee_id}")
 
 
 @pytest.mark.parametrize(
