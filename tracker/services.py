@@ -547,7 +547,8 @@ def edit_action(
 ) -> ActionUpdate:
     """Correct an action's text, owner or deadline, noting in its history what changed (old → new).
 
-    The action's ``version`` goes up.
+    The action's ``version`` goes up. A due naming a meeting follows the committee calendar unless
+    a date is typed (:func:`tracker.calendar.rule_after_edit`).
 
     :raise ValidationError: a blank text, or nothing changed.
     :raise NotFoundError: no such action.
