@@ -567,6 +567,7 @@ def edit_action(
             action.due_date.isoformat() if action.due_date else None,
             due_date and due_date.isoformat(),
         ),
+        ("due follows the committee calendar", _yes(action.due_rule is not None), _yes(rule is not None)),
     )
     if not changes:
         raise ValidationError("nothing was changed: the form holds the action as it is")

@@ -350,6 +350,7 @@ def test_an_explicit_due_date_overrides_the_rule(
     )  # fmt: skip
     session.commit()
     assert action.due_rule is None and action.due_date == date(2018, 12, 1)
+    assert "due follows the committee calendar “yes” → “no”" in action.updates[-1].note
     calendar.add_meeting(session, cid, date(2018, 10, 15), author=staff)
     session.commit()
     assert action.due_date == date(2018, 12, 1)
@@ -361,6 +362,7 @@ def test_an_explicit_due_date_overrides_the_rule(
     session.commit()
     assert action.due_rule is MeetingRule.NEXT_MEETING and action.due_date == date(2018, 10, 15)
     assert "due date “2018-12-01” → “2018-10-15”" in action.updates[-1].note
+    assert "due follows the committee calendar “no” → “yes”" in action.updates[-1].note
 
 
 def test_editing_other_fields_keeps_the_rule(
