@@ -434,3 +434,83 @@ def test_the_status_change_of_a_moved_action_is_left_alone(
     session.commit()
     assert housing["next"].status is ActionStatus.IN_PROGRESS
     assert housing["next"].updates[-1].to_status is None
+
+
+# --- upgrading a database that holds meeting dues ---------------------------------------------------
+
+
+_ITEM_SQL = (
+    "INSERT INTO minute_item (id, meeting_id, source_text, text_sha256, extraction, review_state,"
+    " imported_at) VALUES (1, 1, 'minutes', :sha, '{}', 'pending', :now)"
+)
+_ACTION_SQL = (
+    "INSERT INTO action (id, minute_item_id, position, text, due_text, origin, span_start,"
+    " span_end, status, close_reason, created_at, updated_at, closed_at, version)"
+    " VALUES (:id, 1, :pos, 'do it', :due, 'resolution', 0, 5, :status, :reason, :now, :now,"
+    " :closed_at, 1)"
+)
+
+
+def test_the_upgrade_gives_existing_meeting_dues_their_rule(empty_database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from tracker import db
+
+    engine = db.make_engine(empty_database_url)
+    try:
+        with engine.begin() as conn:
+            command.upgrade(db.alembic_config(conn), "7c3e9a1d5b20")
+            now = "2018-10-01 09:00:00+00:00"
+            conn.execute(
+                text("INSERT INTO committee (id, name, created_at) VALUES (1, :name, :now)"),
+                {"name": COMMITTEE, "now": now},
+            )
+            for meeting_id, day in ((1, "2018-10-01"), (2, "2018-11-05")):
+                conn.execute(
+                    text(
+                        "INSERT INTO meeting (id, committee_id, date, created_at) VALUES (:id, 1, :day, :now)"
+                    ),
+                    {"id": meeting_id, "day": day, "now": now},
+                )
+            conn.execute(
+                text(_ITEM_SQL),
+                {"sha": "0" * 64, "now": now},
+            )
+            dues = [
+                ("a future meeting of the Committee", "open"),
+                ("the next meeting", "closed"),
+                ("the next meeting of the Cabinet", "open"),
+                ("the March meeting", "in_progress"),
+            ]
+            for position, (due, status) in enumerate(dues):
+                closed = status == "closed"
+                conn.execute(
+                    text(_ACTION_SQL),
+                    {
+                        "id": position + 1,
+                        "pos": position,
+                        "due": due,
+                        "status": status,
+                        "reason": "completed" if closed else None,
+                        "closed_at": now if closed else None,
+                        "now": now,
+                    },
+                )
+        db.upgrade_database(engine)
+        with Session(engine) as session:
+            actions = session.scalars(select(Action).order_by(Action.id)).all()
+            assert [(a.due_rule, a.due_date, a.version) for a in actions] == [
+                (MeetingRule.NEXT_MEETING, date(2018, 11, 5), 2),
+                (None, None, 1),  # closed: left alone
+                (None, None, 1),  # another body's meeting
+                (MeetingRule.MEETING_IN_MONTH, None, 1),  # no March meeting known yet
+            ]
+            (note,) = actions[0].updates
+            assert note.author is None and "Due date set to 5 November 2018" in note.note
+            assert actions[3].due_rule_month == date(2019, 3, 1) and actions[3].updates == []
+        with pytest.raises(RuntimeError, match="cannot downgrade: 1 action history entries have no author"):
+            with engine.begin() as conn:
+                command.downgrade(db.alembic_config(conn), "7c3e9a1d5b20")
+    finally:
+        engine.dispose()
