@@ -266,7 +266,14 @@ def _action_table(records: list[dict[str, Any]]) -> list[str]:
         status = r["status"].replace("_", " ")
         if r["close_reason"]:
             status += f" ({r['close_reason']})"
-        due = r["due"] or (textwrap.shorten(r["due_text"], 28, placeholder="…") if r["due_text"] else "-")
+        waiting = "next meeting" if r["due_rule"] == "next_meeting" else "meeting"
+        due = r["due"] or (
+            f"{waiting} (date not yet known)"
+            if r["due_rule"]
+            else textwrap.shorten(r["due_text"], 28, placeholder="…")
+            if r["due_text"]
+            else "-"
+        )
         if r["overdue"]:
             due += " OVERDUE"
         rows.append(

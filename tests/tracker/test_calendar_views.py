@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -277,6 +278,24 @@ def test_tracker_meetings_adds_moves_and_removes(
     assert action.due_date == date(2018, 11, 19) and action.updates[-1].author is None
 
 
+def test_tracker_actions_shows_the_rule_and_the_resolved_date(
+    session: Session, runner: FlaskCliRunner, staff: User, housing: Action
+) -> None:
+    table = runner.invoke(args=["actions", "--committee", COMMITTEE]).output
+    assert re.search(rf"^{housing.id}\s+open\s+next meeting \(date not yet known\)\s", table, re.M)
+    assert "meeting (date not yet known)" in table.replace("next meeting (date not yet known)", "")
+    records = json.loads(runner.invoke(args=["actions", "--format", "json"]).output)
+    mine = {r["id"]: r for r in records}[housing.id]
+    assert (mine["due"], mine["due_rule"], mine["overdue"]) == (None, "next_meeting", False)
+    calendar.add_meeting(session, housing.minute_item.meeting.committee_id, date(2018, 11, 5), author=staff)
+    session.commit()
+    records = json.loads(runner.invoke(args=["actions", "--format", "json"]).output)
+    mine = {r["id"]: r for r in records}[housing.id]
+    assert (mine["due"], mine["due_rule"], mine["overdue"]) == ("2018-11-05", "next_meeting", True)
+    overdue = runner.invoke(args=["actions", "--status", "overdue", "--format", "csv"]).output
+    assert f"\n{housing.id},open," in overdue
+
+
 def test_changes_made_without_an_account_say_so(
     session: Session,
     runner: FlaskCliRunner,
@@ -289,7 +308,9 @@ def test_changes_made_without_an_account_say_so(
     login(member)
     detail = page(client, f"/actions/{housing.id}")
     assert "The command line" in detail and "a meeting on 5 November 2018 was added" in detail
-    assert "the command line:</span>" in page(client, f"/committees/{housing.minute_item.meeting.committee_id}")
+    assert "the command line:</span>" in page(
+        client, f"/committees/{housing.minute_item.meeting.committee_id}"
+    )
 
 
 @pytest.mark.parametrize(
