@@ -399,7 +399,10 @@ def _reschedule(
             continue
         moved += 1
         note = f"Due date moved from {_day_or_unknown(action.due_date)} to {_day_or_unknown(new)}: {reason}."
-        session.add(ActionUpdate(action=action, author=author, created_at=now, note=note))
+        update = ActionUpdate(action_id=action.id, author=author, created_at=now, note=note)
+        if "updates" in action.__dict__:  # a history already loaded gets it too
+            action.updates.append(update)
+        session.add(update)  # by id otherwise: appending would load each action's whole history
         action.due_date, action.updated_at = new, now
     session.flush()
     return moved
