@@ -35,11 +35,11 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import backup, batch, create_app, db, links, services
+from . import backup, batch, calendar, create_app, db, links, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
-from .models import MinuteItem, UserRole
+from .models import MinuteItem, User, UserRole
 
 FORMATS = ("text", "json", "jsonl")
 ACTION_FORMATS = ("table", "csv", "json")
@@ -364,7 +364,14 @@ def _action_table(records: list[dict[str, Any]]) -> list[str]:
         status = r["status"].replace("_", " ")
         if r["close_reason"]:
             status += f" ({r['close_reason']})"
-        due = r["due"] or (textwrap.shorten(r["due_text"], 28, placeholder="…") if r["due_text"] else "-")
+        waiting = "next meeting" if r["due_rule"] == "next_meeting" else "meeting"
+        due = r["due"] or (
+            f"{waiting} (date not yet known)"
+            if r["due_rule"]
+            else textwrap.shorten(r["due_text"], 28, placeholder="…")
+            if r["due_text"]
+            else "-"
+        )
         if r["overdue"]:
             due += " OVERDUE"
         rows.append(
@@ -532,6 +539,82 @@ def restore_command(file: str) -> None:
     with _transaction(session):
         counts = backup.restore_database(session.connection(), file)
     click.echo(f"{file}: restored {sum(counts.values())} rows into {len(counts)} tables")
+_DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("meetings")
+@click.argument("committee", metavar="COMMITTEE")
+@click.option("--add", "added", multiple=True, type=_DAY, metavar="YYYY-MM-DD", help="Schedule a meeting.")
+@click.option(
+    "--move",
+    "moved",
+    multiple=True,
+    nargs=2,
+    type=_DAY,
+    metavar="OLD NEW",
+    help="Move a scheduled meeting (one with no minutes imported) from OLD to NEW.",
+)
+@click.option(
+    "--remove", "removed", multiple=True, type=_DAY, metavar="YYYY-MM-DD", help="Remove a scheduled meeting."
+)
+@click.option(
+    "--by", "by", metavar="EMAIL", help="The staff or admin account the changes are recorded under."
+)
+@with_appcontext
+def meetings_command(
+    committee: str,
+    added: tuple[datetime, ...],
+    moved: tuple[tuple[datetime, datetime], ...],
+    removed: tuple[datetime, ...],
+    by: str | None,
+) -> None:
+    """Show COMMITTEE's calendar, after adding, moving or removing meetings (options may repeat).
+
+    Actions due at "the next meeting" or "a future meeting" are due on the committee's first known
+    meeting after the one that set them; those a change moves get a line in their history. All the
+    changes are made in one transaction: if one is refused, none is made.
+    """
+    session = _session()
+    with _transaction(session):
+        found = services.find_committee(session, committee)
+        author = _calendar_author(session, by) if by else None
+        done = [calendar.add_meeting(session, found.id, d.date(), author=author) for d in added]
+        for old, new in moved:
+            meeting_id = calendar.meeting_on(session, found.id, old.date())
+            done.append(calendar.move_meeting(session, meeting_id, new.date(), author=author))
+        for d in removed:
+            done.append(
+                calendar.remove_meeting(
+                    session, calendar.meeting_on(session, found.id, d.date()), author=author
+                )
+            )
+        today = date.today()
+        plan = calendar.committee_calendar(session, found.id, today=today)
+    for change in done:
+        what = {
+            "added": change.new_date,
+            "moved": f"{change.old_date} -> {change.new_date}",
+            "removed": change.old_date,
+        }
+        n = change.actions_moved
+        click.echo(f"{change.kind.value} {what[change.kind.value]}: {n} due date{'s' * (n != 1)} moved")
+    click.echo(f"{found.name}: {len(plan.past)} past meetings, {len(plan.upcoming)} to come")
+    for entry in [*plan.upcoming[::-1], *plan.past]:
+        when = entry.meeting.date.isoformat() if entry.meeting.date else "date unknown"
+        state = "to come" if entry in plan.upcoming else "past"
+        minutes = (
+            f"{len(entry.items)} minute item{'s' * (len(entry.items) != 1)}"
+            if entry.items
+            else "no minutes (scheduled)"
+        )
+        click.echo(f"  {when:<12}  {state:<7}  {minutes}")
+
+
+def _calendar_author(session: Session, email: str) -> User:
+    user = services.find_user(session, email)
+    if user is None or user.role is UserRole.MEMBER:
+        raise click.ClickException(f"--by {email}: no staff or admin account has that address")
+    return user
 
 
 DATABASE_COMMANDS = (
@@ -540,6 +623,7 @@ DATABASE_COMMANDS = (
     import_command,
     actions_command,
     links_command,
+    meetings_command,
     demo_command,
     export_command,
     restore_command,

@@ -107,6 +107,24 @@ class LinkStatus(enum.StrEnum):
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+class MeetingRule(enum.StrEnum):
+    """How an action's due date follows the committee calendar (:mod:`tracker.calendar`).
+
+    ``NEXT_MEETING``: "the next meeting", "a future meeting": the first known meeting of the
+    committee after the meeting that set the action. ``MEETING_IN_MONTH``: "the March meeting": the
+    first known meeting after it in the month held in ``Action.due_rule_month``.
+    """
+
+    NEXT_MEETING = "next_meeting"
+    MEETING_IN_MONTH = "meeting_in_month"
+
+
+class CalendarChangeKind(enum.StrEnum):
+    """What someone did to a committee's calendar."""
+
+    ADDED = "added"
+    MOVED = "moved"
+    REMOVED = "removed"
 
 
 class UserRole(enum.StrEnum):
@@ -367,6 +385,10 @@ class Action(Base):
     owner: Mapped[str | None] = mapped_column(Text)
     due_text: Mapped[str | None] = mapped_column(Text)
     due_date: Mapped[dt.date | None]
+    #: set while ``due_date`` follows the committee calendar; None once staff set a date by hand
+    due_rule: Mapped[MeetingRule | None] = mapped_column(_enum(MeetingRule, "due_rule"))
+    #: for ``MEETING_IN_MONTH``: the first day of that month
+    due_rule_month: Mapped[dt.date | None]
     origin: Mapped[ActionOrigin] = mapped_column(_enum(ActionOrigin, "origin"))
     span_start: Mapped[int]
     span_end: Mapped[int]
@@ -412,7 +434,9 @@ class ActionUpdate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    #: None only for what the tracker did by itself: a due date moved because minutes imported
+    #: without a signed-in person (the command line) made a meeting date known
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     #: Markdown, rendered (and sanitised) only by the web app's one renderer
     note: Mapped[str] = mapped_column(Text)
@@ -423,7 +447,7 @@ class ActionUpdate(Base):
     evidence_item_id: Mapped[int | None] = mapped_column(ForeignKey("minute_item.id"), index=True)
 
     action: Mapped[Action] = relationship(back_populates="updates")
-    author: Mapped[User] = relationship(back_populates="updates")
+    author: Mapped[User | None] = relationship(back_populates="updates")
     evidence_item: Mapped[MinuteItem | None] = relationship()
 
     @property
@@ -463,11 +487,40 @@ class Correction(Base):
         return f"<Correction {self.id} item={self.minute_item_id}>"
 
 
+class CalendarChange(Base):
+    """A change someone made to a committee's calendar: a meeting date added, moved or removed.
+
+    Meetings entered by hand are ordinary :class:`Meeting` rows without minute items, and a removed
+    one is deleted, so this append-only record is what says who did what, and when. ``author`` is
+    None for a change made on the command line without ``--by``.
+    """
+
+    __tablename__ = "calendar_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    kind: Mapped[CalendarChangeKind] = mapped_column(_enum(CalendarChangeKind, "kind"))
+    #: the date before the change (None when added)
+    old_date: Mapped[dt.date | None]
+    #: the date after the change (None when removed)
+    new_date: Mapped[dt.date | None]
+    #: how many open actions' due dates moved because of it
+    actions_moved: Mapped[int] = mapped_column(default=0)
+
+    committee: Mapped[Committee] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CalendarChange {self.id} {self.kind.value} {self.old_date}->{self.new_date}>"
+
+
 def _refuse_change(mapper: Any, connection: Any, target: ActionUpdate | Correction) -> None:
     raise RuntimeError(f"{target!r}: history is append-only; add a new entry instead")
 
 
-for _model in (ActionUpdate, Correction):
+for _model in (ActionUpdate, Correction, CalendarChange):
     event.listen(_model, "before_update", _refuse_change)
     event.listen(_model, "before_delete", _refuse_change)
 

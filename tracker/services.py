@@ -35,7 +35,7 @@ from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 from extract.sources import SourceText, read_bytes, read_source
 
-from . import links
+from . import calendar, links
 from .errors import (
     ConcurrentEditError,
     DuplicateMinutesError,
@@ -318,6 +318,7 @@ def import_minutes(
     for position, note in item_notes:
         resolution = resolutions[position] if position is not None else None
         item.corrections.append(Correction(resolution=resolution, author=author, created_at=now, note=note))
+    calendar.follow_calendar(session, item, author=author)
     session.flush()
     links.link_item(session, item)
     return ImportResult(item, True)
@@ -554,7 +555,8 @@ def edit_action(
 ) -> ActionUpdate:
     """Correct an action's text, owner or deadline, noting in its history what changed (old → new).
 
-    The action's ``version`` goes up.
+    The action's ``version`` goes up. A due naming a meeting follows the committee calendar unless
+    a date is typed (:func:`tracker.calendar.rule_after_edit`).
 
     :raise ValidationError: a blank text, or nothing changed.
     :raise NotFoundError: no such action.
@@ -563,6 +565,7 @@ def edit_action(
     action = _action_at(session, action_id, expected_version)
     text = _required(text, "the action's text")
     owner, due_text = _optional(owner), _optional(due_text)
+    rule, due_date = calendar.rule_after_edit(session, action, due_text=due_text, due_date=due_date)
     changes = _changes(
         ("text", action.text, text),
         ("owner", action.owner, owner),
@@ -572,6 +575,7 @@ def edit_action(
             action.due_date.isoformat() if action.due_date else None,
             due_date and due_date.isoformat(),
         ),
+        ("due follows the committee calendar", _yes(action.due_rule is not None), _yes(rule is not None)),
     )
     if not changes:
         raise ValidationError("nothing was changed: the form holds the action as it is")
@@ -579,6 +583,7 @@ def edit_action(
         session, action, author=author, note=f"Edited: {changes}.", evidence_url=None, evidence_item_id=None
     )
     action.text, action.owner, action.due_text, action.due_date = text, owner, due_text, due_date
+    calendar.apply_rule(action, rule)
     action.updated_at = update.created_at
     _flush(session, action)
     return update

@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.conftest import app_config, is_postgres, postgres_schema
-from tracker import accounts, backup, create_app, services, throttle
+from tracker import accounts, backup, calendar, create_app, services, throttle
 from tracker.db import get_db
 from tracker.models import Action, Base, Committee, UserRole
 
@@ -56,6 +56,8 @@ def source(empty_app: Flask, seeds: dict) -> Flask:
         services.edit_resolution(
             session, clause, author=staff, text="Corrected “clause” ✓", kind="request", needs_followup=True
         )
+        committee_id = session.get(Action, ids[0]).minute_item.meeting.committee_id
+        calendar.add_meeting(session, committee_id, dt.date(2031, 1, 15), author=staff)
         limits = throttle.Limits(5, 50, dt.timedelta(minutes=15))
         throttle.record_failure(session, "x@example.org", "192.0.2.1", limits)
         session.commit()

@@ -243,7 +243,8 @@ def test_a_missing_file_and_an_empty_directory_are_refused(runner: CliRunner, tm
     assert missing.exit_code == 1 and "no such file or directory [E_NOT_FOUND]" in missing.output
     # A directory is walked for minutes files (tests/tracker/test_batch_cli.py); this one has none.
     folder = runner.invoke(args=["import", str(tmp_path), "--committee", "C"])
-    assert folder.exit_code == 1 and "no .txt, .html, .htm, .pdf or .docx files in this directory" in folder.output
+    assert folder.exit_code == 1
+    assert "no .txt, .html, .htm, .pdf or .docx files in this directory" in folder.output
 
 
 def test_an_import_failing_half_way_leaves_the_database_exactly_as_it_was(

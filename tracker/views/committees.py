@@ -1,20 +1,25 @@
-"""Blueprint ``committees``: committees, their meetings and minute items, and each committee's
-outstanding actions report (printable, CSV) and calendar of due dates (``.ics``).
+"""Blueprint ``committees``: committees, their meetings and minute items, each committee's
+outstanding actions report (printable, CSV) and calendar of due dates (``.ics``), and its meeting
+calendar, where staff add, move and remove scheduled meetings (:mod:`tracker.calendar`).
 
-Every page needs a signed-in user; nothing here changes anything (a clause's edit form posts to
-:mod:`tracker.views.resolutions`).
+Every page needs a signed-in user. The calendar forms are the only changes made here (staff and
+admins only); a clause's edit form posts to :mod:`tracker.views.resolutions`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
+from .. import calendar as meeting_calendar
 from .. import services
-from ..auth import require_login
+from ..auth import require_login, role_required
 from ..db import get_session
+from ..errors import ValidationError
 from ..export import action_record, records_csv
 from ..ical import due_calendar
 from ..models import ResolutionKind
@@ -32,19 +37,118 @@ def index() -> str:
 
 @bp.get("/committees/<int:committee_id>")
 def detail(committee_id: int) -> str:
-    """A committee: its meetings and its outstanding actions.
+    """A committee: its outstanding actions and its calendar (meetings held and to come).
 
     :raise NotFoundError: no such committee (a 404 page).
     """
+    return _detail_page(committee_id)
+
+
+def _detail_page(
+    committee_id: int, *, form: str | None = None, meeting_id: int | None = None, error: str | None = None
+) -> str:
+    """The committee page; after a refused calendar form, ``form`` names it (``add``, ``move``,
+    ``remove``), ``meeting_id`` its meeting, and ``error`` says why; what was typed is kept."""
     session = get_session()
     committee = services.get_committee(session, committee_id)
+    today = date.today()
+    plan = meeting_calendar.committee_calendar(session, committee_id, today=today)
+    if meeting_id is not None and meeting_id not in {
+        e.meeting.id for e in plan.past + plan.upcoming if e.scheduled
+    }:
+        meeting_id = 0  # no form of its own on the page (minutes imported, or gone): say so at the top
     return render_template(
         "committees/detail.html",
         committee=committee,
-        meetings=services.committee_meetings(session, committee_id),
+        calendar=plan,
         actions=services.outstanding_actions(session, committee_id),
-        today=date.today(),
+        today=today,
+        failed=form,
+        failed_meeting=meeting_id,
+        error=error,
+        typed=request.form.get("date", "") if form else "",
     )
+
+
+def _form_date() -> date | None:
+    try:
+        return date.fromisoformat(request.form.get("date", "").strip())
+    except ValueError:
+        return None
+
+
+_BAD_DATE = "Give the meeting's date as year-month-day, like 2025-03-31."
+
+
+def _calendar_changed(committee_id: int, change: Any) -> Response:
+    moved = change.actions_moved
+    flash(
+        f"The calendar was changed. {moved} outstanding action{'s' * (moved != 1)} "
+        f"{'were' if moved != 1 else 'was'} given a new due date; each one's history says so."
+        if moved
+        else "The calendar was changed. No outstanding action's due date moved."
+    )
+    return redirect(url_for(".detail", committee_id=committee_id, _anchor="calendar"))
+
+
+@bp.post("/committees/<int:committee_id>/meetings")
+@role_required("staff")
+def add_meeting(committee_id: int) -> Any:
+    """Schedule a meeting; outstanding actions due at "the next meeting" follow it."""
+    when = _form_date()
+    if when is None:
+        return _detail_page(committee_id, form="add", error=_BAD_DATE), 400
+    session = get_session()
+    try:
+        change = meeting_calendar.add_meeting(session, committee_id, when, author=g.user)
+        session.commit()
+    except (ValidationError, IntegrityError) as err:
+        session.rollback()
+        return _detail_page(committee_id, form="add", error=_refusal(err, when)), 400
+    return _calendar_changed(committee_id, change)
+
+
+@bp.post("/meetings/<int:meeting_id>/move")
+@role_required("staff")
+def move_meeting(meeting_id: int) -> Any:
+    """Move a scheduled meeting (no minutes imported) to another date; its actions follow."""
+    session = get_session()
+    committee_id = meeting_calendar.committee_of(session, meeting_id)
+    when = _form_date()
+    if when is None:
+        return _detail_page(committee_id, form="move", meeting_id=meeting_id, error=_BAD_DATE), 400
+    try:
+        change = meeting_calendar.move_meeting(session, meeting_id, when, author=g.user)
+        session.commit()
+    except (ValidationError, IntegrityError) as err:
+        session.rollback()
+        error = _refusal(err, when)
+        return _detail_page(committee_id, form="move", meeting_id=meeting_id, error=error), 400
+    return _calendar_changed(committee_id, change)
+
+
+@bp.post("/meetings/<int:meeting_id>/remove")
+@role_required("staff")
+def remove_meeting(meeting_id: int) -> Any:
+    """Remove a scheduled meeting (no minutes imported); actions that awaited it move to the next one."""
+    session = get_session()
+    committee_id = meeting_calendar.committee_of(session, meeting_id)
+    try:
+        change = meeting_calendar.remove_meeting(session, meeting_id, author=g.user)
+        session.commit()
+    except ValidationError as err:
+        session.rollback()
+        return _detail_page(
+            committee_id, form="remove", meeting_id=meeting_id, error=_refusal(err, None)
+        ), 400
+    return _calendar_changed(committee_id, change)
+
+
+def _refusal(err: ValidationError | IntegrityError, when: date | None) -> str:
+    if isinstance(err, IntegrityError):  # someone else added the same date at the same moment
+        return f"The committee already has a meeting on {when and when.isoformat()}."
+    message = err.message
+    return message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 @bp.get("/meetings/<int:meeting_id>")

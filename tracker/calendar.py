@@ -1,0 +1,484 @@
+"""The committee calendar: each committee's known meeting dates, and due dates that follow them.
+
+Minutes say "a report back to a future meeting" or "by the March meeting", and the extractor leaves
+such deadlines without a date. Here they become a rule on the action (:class:`~tracker.models.
+MeetingRule`) that resolves to the first known meeting of the action's committee after the meeting
+that set it. Meeting dates are known from imported minutes and from meetings staff schedule by hand
+(a :class:`~tracker.models.Meeting` without minute items). When the calendar changes, the open
+actions whose meeting moved get their new due date and a line in their history saying why, so that
+overdue and RAG status, which read ``Action.due_date``, follow everywhere without knowing about rules.
+
+Staff setting a due date by hand ends the rule (:func:`rule_after_edit`); clearing it again brings
+the rule back if the wording is a meeting. Like :mod:`tracker.services`, nothing here commits.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+
+from extract.dates import MONTHS, parse_due
+
+from .errors import NotFoundError, ValidationError
+from .models import (
+    OPEN_STATUSES,
+    Action,
+    ActionUpdate,
+    CalendarChange,
+    CalendarChangeKind,
+    Committee,
+    Meeting,
+    MeetingRule,
+    MinuteItem,
+    User,
+    utcnow,
+)
+
+#: rows of the extractor's ``dues.jsonl`` whose phrases name one of the committee's own meetings
+_MEETING_PHRASES = {
+    "meeting-next": MeetingRule.NEXT_MEETING,
+    "meeting-future": MeetingRule.NEXT_MEETING,
+    "meeting-named": MeetingRule.MEETING_IN_MONTH,
+    "meeting-in-month": MeetingRule.MEETING_IN_MONTH,
+}
+#: "… meeting of the Committee": a body named by a generic word is the committee itself
+_GENERIC_BODIES = {"committee", "sub-committee", "board", "panel", "commission", "forum", "group"}
+_OF_BODY = re.compile(r"\bmeeting of (?P<this>the |this )?(?P<body>.+)$", re.IGNORECASE)
+_MONTH_WORD = re.compile(r"\b(?P<month>[a-z]+)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b(?P<year>(?:19|20)\d\d)\b")
+#: the years a meeting may be scheduled in (what a date field will accept)
+_YEARS = range(1900, 2100)
+#: calendar changes shown on a committee's page
+RECENT_CHANGES = 20
+
+
+class DueRule(NamedTuple):
+    """A due date that follows the calendar: the rule, and for ``MEETING_IN_MONTH`` the month's first day."""
+
+    rule: MeetingRule
+    month: date | None = None
+
+
+def meeting_rule(text: str | None, *, meeting_date: date | None, committee: str) -> DueRule | None:
+    """The rule a due phrase states, or None when it names no meeting of ``committee``.
+
+    ``the next meeting``, ``the next available meeting``, ``a future meeting of the Committee``,
+    ``a subsequent meeting`` → next meeting; ``the March meeting``, ``its meeting in March 2019`` →
+    the first meeting in that month (the first such month after ``meeting_date`` when no year is
+    written; without a meeting date such a phrase gets no rule). The phrase must be the whole of
+    ``text``, read with the extractor's own deadline table, so that what the extractor finds and
+    what the calendar follows cannot drift apart. A meeting of another body (``the next meeting of
+    the Cabinet``) is not this committee's and gets no rule.
+    """
+    phrase = " ".join((text or "").split())
+    if not phrase:
+        return None
+    found, _ = parse_due(f"by {phrase}", None)
+    if (
+        found is None
+        or (found.start, found.end) != (3, len(phrase) + 3)
+        or found.rule not in _MEETING_PHRASES
+    ):
+        return None
+    of_body = _OF_BODY.search(phrase)
+    if of_body is not None and not _own_body(of_body, committee):
+        return None
+    rule = _MEETING_PHRASES[found.rule]
+    if rule is MeetingRule.NEXT_MEETING:
+        return DueRule(rule)
+    head = phrase[: of_body.start()] if of_body else phrase
+    month = next((MONTHS[w.lower()] for w in _MONTH_WORD.findall(head) if w.lower() in MONTHS), None)
+    if month is None:  # "the spring meeting": no month to look for
+        return None
+    year_match = _YEAR.search(head)
+    if year_match is not None:
+        year = int(year_match["year"])
+    elif meeting_date is not None:
+        year = meeting_date.year + (month <= meeting_date.month)
+    else:
+        return None
+    return DueRule(rule, date(year, month, 1))
+
+
+def _own_body(of_body: re.Match[str], committee: str) -> bool:
+    body = of_body["body"].casefold()
+    if of_body["this"] and of_body["this"].strip().lower() == "this":
+        return True
+    return body in _GENERIC_BODIES or body == " ".join(committee.split()).casefold()
+
+
+def resolve(rule: DueRule, *, after: date | None, dates: Sequence[date]) -> date | None:
+    """The date ``rule`` gives: the first of the sorted ``dates`` after ``after`` (in its month, if any).
+
+    None when the meeting that set the action has no known date, or no such meeting is known yet.
+    """
+    if after is None:
+        return None
+    start = after if rule.month is None else max(after, rule.month - timedelta(days=1))
+    i = bisect_right(dates, start)
+    if i == len(dates):
+        return None
+    found = dates[i]
+    if rule.month is not None and (found.year, found.month) != (rule.month.year, rule.month.month):
+        return None
+    return found
+
+
+def meeting_dates(session: Session, committee_id: int) -> list[date]:
+    """The committee's known meeting dates, in order (meetings of unknown date left out). One query."""
+    return list(
+        session.scalars(
+            select(Meeting.date)
+            .where(Meeting.committee_id == committee_id, Meeting.date.is_not(None))
+            .order_by(Meeting.date)
+        )
+    )
+
+
+def _rule_of(action: Action) -> DueRule | None:
+    return DueRule(action.due_rule, action.due_rule_month) if action.due_rule is not None else None
+
+
+def _set_rule(action: Action, rule: DueRule | None) -> None:
+    action.due_rule = rule.rule if rule else None
+    action.due_rule_month = rule.month if rule else None
+
+
+# --- the import step --------------------------------------------------------------------------
+
+
+def follow_calendar(session: Session, item: MinuteItem, *, author: User | None) -> None:
+    """Give a newly imported item's undated meeting deadlines their rule and date; move others' if needed.
+
+    Call it from the import, with the new item added to the session but before the final flush. When
+    the import makes a meeting date known that was not, the committee's other open actions waiting
+    for a meeting move (recorded under ``author``, None for an import with nobody signed in).
+    """
+    meeting = item.meeting
+    new_date = meeting.date if meeting.id is None else None  # a meeting created by this import
+    committee = meeting.committee
+    ruled = []
+    for action in item.actions:
+        if action.due_date is None and action.due_text:
+            rule = meeting_rule(action.due_text, meeting_date=meeting.date, committee=committee.name)
+            if rule is not None:
+                _set_rule(action, rule)
+                ruled.append((action, rule))
+    if not ruled and new_date is None:
+        return
+    session.flush()
+    if new_date is not None:
+        _reschedule(
+            session,
+            committee.id,
+            [new_date],
+            author=author,
+            reason=f"the minutes of the meeting on {_day(new_date)} were imported",
+        )
+    if ruled:
+        dates = meeting_dates(session, committee.id)
+        for action, rule in ruled:
+            action.due_date = resolve(rule, after=meeting.date, dates=dates)
+
+
+# --- staff editing an action ----------------------------------------------------------------
+
+
+def rule_after_edit(
+    session: Session, action: Action, *, due_text: str | None, due_date: date | None
+) -> tuple[DueRule | None, date | None]:
+    """The rule and due date an action gets when staff save its edit form with these values.
+
+    A due date changed by hand is explicit: it ends the rule. Otherwise (the date left as shown, or
+    cleared) a due phrase naming a meeting (re)sets the rule and its date comes from the calendar.
+    """
+    if due_date is not None and due_date != action.due_date:
+        return None, due_date
+    meeting = action.minute_item.meeting
+    rule = meeting_rule(due_text, meeting_date=meeting.date, committee=meeting.committee.name)
+    if rule is None:
+        return None, due_date
+    return rule, resolve(rule, after=meeting.date, dates=meeting_dates(session, meeting.committee_id))
+
+
+def apply_rule(action: Action, rule: DueRule | None) -> None:
+    """Store ``rule`` (from :func:`rule_after_edit`) on the action."""
+    _set_rule(action, rule)
+
+
+# --- changing the calendar --------------------------------------------------------------------
+
+
+def _check_date(when: date) -> None:
+    if when.year not in _YEARS:
+        raise ValidationError(f"{when.isoformat()} is not a plausible meeting date (years 1900 to 2099)")
+
+
+def _check_free(session: Session, committee_id: int, when: date) -> None:
+    taken = session.scalar(
+        select(Meeting.id).where(Meeting.committee_id == committee_id, Meeting.date == when)
+    )
+    if taken is not None:
+        raise ValidationError(f"the committee already has a meeting on {_day(when)}")
+
+
+def meeting_on(session: Session, committee_id: int, when: date) -> int:
+    """The id of the committee's meeting on ``when``.
+
+    :raise ValidationError: the committee has no meeting that day.
+    """
+    found = session.scalar(
+        select(Meeting.id).where(Meeting.committee_id == committee_id, Meeting.date == when)
+    )
+    if found is None:
+        raise ValidationError(f"the committee has no meeting on {_day(when)}")
+    return found
+
+
+def committee_of(session: Session, meeting_id: int) -> int:
+    """The id of the meeting's committee.
+
+    :raise NotFoundError: no such meeting.
+    """
+    committee_id = session.scalar(select(Meeting.committee_id).where(Meeting.id == meeting_id))
+    if committee_id is None:
+        raise NotFoundError(f"there is no meeting {meeting_id}")
+    return committee_id
+
+
+def _scheduled(session: Session, meeting_id: int) -> Meeting:
+    """A meeting entered by hand (no minutes imported), which staff may move or remove."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFoundError(f"there is no meeting {meeting_id}")
+    items = session.scalar(select(func.count()).where(MinuteItem.meeting_id == meeting_id))
+    if items:
+        raise ValidationError(
+            f"the meeting on {_day(meeting.date)} has minutes imported, and its date comes from them: "
+            "it cannot be moved or removed here"
+        )
+    return meeting
+
+
+def add_meeting(session: Session, committee_id: int, when: date, *, author: User | None) -> CalendarChange:
+    """Schedule a meeting of the committee on ``when``; open actions waiting for a meeting follow.
+
+    :raise NotFoundError: no such committee.
+    :raise ValidationError: the date is implausible or the committee already meets that day.
+    """
+    committee = session.get(Committee, committee_id)
+    if committee is None:
+        raise NotFoundError(f"there is no committee {committee_id}")
+    _check_date(when)
+    _check_free(session, committee_id, when)
+    session.add(Meeting(committee=committee, date=when, created_at=utcnow()))
+    session.flush()
+    moved = _reschedule(
+        session,
+        committee_id,
+        [when],
+        author=author,
+        reason=f"a meeting on {_day(when)} was added to the calendar",
+    )
+    return _record(session, committee_id, author, CalendarChangeKind.ADDED, None, when, moved)
+
+
+def move_meeting(session: Session, meeting_id: int, when: date, *, author: User | None) -> CalendarChange:
+    """Move a scheduled meeting (one with no minutes imported) to ``when``; its actions follow.
+
+    :raise NotFoundError: no such meeting.
+    :raise ValidationError: the meeting has minutes, the date is implausible, taken, or the same.
+    """
+    meeting = _scheduled(session, meeting_id)
+    old = meeting.date
+    if old == when:
+        raise ValidationError(f"the meeting is already on {_day(when)}: nothing was changed")
+    _check_date(when)
+    _check_free(session, meeting.committee_id, when)
+    meeting.date = when
+    session.flush()
+    moved = _reschedule(
+        session,
+        meeting.committee_id,
+        [d for d in (old, when) if d is not None],
+        author=author,
+        reason=f"the meeting on {_day(old)} was moved to {_day(when)}",
+    )
+    return _record(session, meeting.committee_id, author, CalendarChangeKind.MOVED, old, when, moved)
+
+
+def remove_meeting(session: Session, meeting_id: int, *, author: User | None) -> CalendarChange:
+    """Remove a scheduled meeting (one with no minutes imported); actions that awaited it move on.
+
+    :raise NotFoundError: no such meeting.
+    :raise ValidationError: the meeting has minutes imported.
+    """
+    meeting = _scheduled(session, meeting_id)
+    old, committee_id = meeting.date, meeting.committee_id
+    session.delete(meeting)
+    session.flush()
+    moved = (
+        _reschedule(
+            session,
+            committee_id,
+            [old],
+            author=author,
+            reason=f"the meeting on {_day(old)} was removed from the calendar",
+        )
+        if old is not None
+        else 0
+    )
+    return _record(session, committee_id, author, CalendarChangeKind.REMOVED, old, None, moved)
+
+
+def _record(
+    session: Session,
+    committee_id: int,
+    author: User | None,
+    kind: CalendarChangeKind,
+    old: date | None,
+    new: date | None,
+    moved: int,
+) -> CalendarChange:
+    change = CalendarChange(
+        committee_id=committee_id,
+        author=author,
+        created_at=utcnow(),
+        kind=kind,
+        old_date=old,
+        new_date=new,
+        actions_moved=moved,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def _reschedule(
+    session: Session,
+    committee_id: int,
+    changed: Iterable[date],
+    *,
+    author: User | None,
+    reason: str,
+) -> int:
+    """Re-resolve the committee's open ruled actions that a change at ``changed`` dates can move.
+
+    Only actions set at a meeting before the latest changed date, and due on or after the earliest
+    (or not yet dated), can move; each that does gets a history line under ``author`` saying why.
+    Returns how many moved. Two queries, plus the writes.
+    """
+    changed = sorted(changed)
+    dates = meeting_dates(session, committee_id)
+    rows = session.execute(
+        select(Action, Meeting.date)
+        .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
+        .join(Meeting, MinuteItem.meeting_id == Meeting.id)
+        .where(
+            Meeting.committee_id == committee_id,
+            Meeting.date < changed[-1],
+            Action.status.in_(OPEN_STATUSES),
+            Action.due_rule.is_not(None),
+            or_(Action.due_date.is_(None), Action.due_date >= changed[0]),
+        )
+        .order_by(Action.id)
+    ).all()
+    now = utcnow()
+    moved = 0
+    for action, set_at in rows:
+        rule = _rule_of(action)
+        assert rule is not None
+        new = resolve(rule, after=set_at, dates=dates)
+        if new == action.due_date:
+            continue
+        moved += 1
+        note = f"Due date moved from {_day_or_unknown(action.due_date)} to {_day_or_unknown(new)}: {reason}."
+        update = ActionUpdate(action_id=action.id, author=author, created_at=now, note=note)
+        if "updates" in action.__dict__:  # a history already loaded gets it too
+            action.updates.append(update)
+        session.add(update)  # by id otherwise: appending would load each action's whole history
+        action.due_date, action.updated_at = new, now
+    session.flush()
+    return moved
+
+
+def _day(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "an unknown date"
+
+
+def _day_or_unknown(value: date | None) -> str:
+    return _day(value) if value else "“next meeting, date not yet known”"
+
+
+# --- reading the calendar ---------------------------------------------------------------------
+
+
+class CalendarMeeting(NamedTuple):
+    """A meeting on a committee's calendar, with its minute items and numbers of actions."""
+
+    meeting: Meeting
+    items: list[MinuteItem]
+    actions: int
+    outstanding: int
+
+    @property
+    def scheduled(self) -> bool:
+        """True for a meeting entered by hand, with no minutes imported: staff may move or remove it."""
+        return not self.items
+
+
+class CommitteeCalendar(NamedTuple):
+    """A committee's calendar: meetings held (latest first), meetings to come (soonest first), changes."""
+
+    past: list[CalendarMeeting]
+    upcoming: list[CalendarMeeting]
+    changes: list[CalendarChange]
+
+
+def committee_calendar(session: Session, committee_id: int, *, today: date) -> CommitteeCalendar:
+    """The committee's meetings split at ``today``, and its latest calendar changes. Four queries.
+
+    A meeting of unknown date counts as past (it was held; its minutes were imported).
+    """
+    meetings = list(
+        session.scalars(
+            select(Meeting)
+            .where(Meeting.committee_id == committee_id)
+            .options(selectinload(Meeting.items).options(load_only(MinuteItem.id, MinuteItem.title)))
+            .order_by(Meeting.date.is_(None), Meeting.date, Meeting.id)
+        )
+    )
+    counts = {
+        row.id: (row.actions, row.outstanding)
+        for row in session.execute(
+            select(
+                Meeting.id,
+                func.count(Action.id).label("actions"),
+                func.count(Action.id).filter(Action.status.in_(OPEN_STATUSES)).label("outstanding"),
+            )
+            .join(MinuteItem, MinuteItem.meeting_id == Meeting.id)
+            .join(Action, Action.minute_item_id == MinuteItem.id)
+            .where(Meeting.committee_id == committee_id)
+            .group_by(Meeting.id)
+        )
+    }
+    entries = [CalendarMeeting(m, list(m.items), *counts.get(m.id, (0, 0))) for m in meetings]
+    upcoming = [e for e in entries if e.meeting.date is not None and e.meeting.date >= today]
+    held = [e for e in entries if e.meeting.date is not None and e.meeting.date < today]
+    past = held[::-1] + [e for e in entries if e.meeting.date is None]
+    changes = list(
+        session.scalars(
+            select(CalendarChange)
+            .where(CalendarChange.committee_id == committee_id)
+            .options(joinedload(CalendarChange.author))
+            .order_by(CalendarChange.id.desc())
+            .limit(RECENT_CHANGES)
+        )
+    )
+    return CommitteeCalendar(past, upcoming, changes)
