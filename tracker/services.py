@@ -72,6 +72,7 @@ __all__ = [
     "TRANSITIONS",
     "ActionFilter",
     "ActionPage",
+    "ListedAction",
     "ActionSearch",
     "Dashboard",
     "Rag",
@@ -79,6 +80,7 @@ __all__ = [
     "action_detail",
     "dashboard",
     "evidence_choices",
+    "committee_choices",
     "list_committees",
     "list_owners",
     "list_users",
@@ -1141,7 +1143,7 @@ RAG_LABELS = {
 }
 
 
-def rag_status(action: Action, today: date) -> Rag:
+def rag_status(action: Action | ListedAction, today: date) -> Rag:
     """The action's RAG rating on ``today``."""
     if not action.is_open:
         return Rag.CLOSED
@@ -1168,10 +1170,37 @@ class ActionSearch:
     q: str = ""
 
 
+class ListedAction(NamedTuple):
+    """One row of the action list: the action's own columns and what its row names and links to.
+
+    Plain columns rather than ORM objects: building 50 actions with 4 related objects each cost
+    more than the query itself (``docs/WEB_BENCHMARK.md``).
+    """
+
+    id: int
+    text: str
+    owner: str | None
+    due_date: date | None
+    due_text: str | None
+    status: ActionStatus
+    close_reason: CloseReason | None
+    #: the label of the clause it came from, e.g. ``(3)`` (None without one)
+    clause_label: str | None
+    committee_id: int
+    committee_name: str
+    meeting_id: int
+    meeting_date: date | None
+
+    @property
+    def is_open(self) -> bool:
+        """True unless the action is closed (as :attr:`Action.is_open`, so :func:`rag_status` takes it)."""
+        return self.status is not ActionStatus.CLOSED
+
+
 class ActionPage(NamedTuple):
     """One page of a list, and the id to continue after (None on the last page)."""
 
-    actions: list[Action]
+    actions: list[ListedAction]
     next_after: int | None
 
 
@@ -1194,26 +1223,33 @@ def _action_rows() -> Select[tuple[Action]]:
     )
 
 
-def _listed_rows() -> Select[tuple[Action]]:
-    """:func:`_action_rows` with outer joins, so that ``action`` leads the query plan.
+def _listed_rows() -> Select[tuple[int, ...]]:
+    """The columns of :class:`ListedAction`, ``action`` outer-joined to what each row names.
 
-    The joined rows always exist (the foreign keys are NOT NULL), so the rows are the same, but
-    the database cannot start from a committee or a meeting instead of the page's actions.
+    Outer joins, so that ``action`` leads the query plan: the joined rows always exist (the foreign
+    keys are NOT NULL), so the rows are the same, but the database cannot start from a committee or
+    a meeting instead of the page's actions.
     """
     return (
-        select(Action)
-        .outerjoin(Action.minute_item)
-        .outerjoin(MinuteItem.meeting)
-        .outerjoin(Meeting.committee)
-        .outerjoin(Action.resolution)
-        .options(
-            contains_eager(Action.minute_item).options(
-                defer(MinuteItem.source_text),
-                defer(MinuteItem.extraction),
-                contains_eager(MinuteItem.meeting).contains_eager(Meeting.committee),
-            ),
-            contains_eager(Action.resolution),
+        select(
+            Action.id,
+            Action.text,
+            Action.owner,
+            Action.due_date,
+            Action.due_text,
+            Action.status,
+            Action.close_reason,
+            Resolution.label,
+            Committee.id,
+            Committee.name,
+            Meeting.id,
+            Meeting.date,
         )
+        .select_from(Action)
+        .outerjoin(MinuteItem, MinuteItem.id == Action.minute_item_id)
+        .outerjoin(Meeting, Meeting.id == MinuteItem.meeting_id)
+        .outerjoin(Committee, Committee.id == Meeting.committee_id)
+        .outerjoin(Resolution, Resolution.id == Action.resolution_id)
     )
 
 
@@ -1245,7 +1281,8 @@ def search_actions(
     :raise ValidationError: an unknown status.
     """
     ids = page_ids(search, today=today, after=after, limit=limit + 1)
-    rows = list(session.scalars(_listed_rows().where(Action.id.in_(ids)).order_by(Action.id)))
+    result = session.execute(_listed_rows().where(Action.id.in_(ids)).order_by(Action.id))
+    rows = [ListedAction._make(row) for row in result]
     if len(rows) > limit:
         return ActionPage(rows[:limit], rows[limit - 1].id)
     return ActionPage(rows, None)
@@ -1402,6 +1439,14 @@ def evidence_choices(session: Session, action: Action) -> list[MinuteItem]:
 def list_committees(session: Session) -> list[Committee]:
     """Every committee, by name. One query."""
     return list(session.scalars(select(Committee).order_by(Committee.name)))
+
+
+def committee_choices(session: Session) -> list[tuple[int, str]]:
+    """Every committee's id and name, by name, for a form's choices. One query, no ORM objects."""
+    return [
+        (cid, name)
+        for cid, name in session.execute(select(Committee.id, Committee.name).order_by(Committee.name))
+    ]
 
 
 def list_owners(session: Session) -> list[str]:

@@ -88,7 +88,26 @@ def test_the_page_loads_committee_meeting_and_clause_with_the_actions(
     session: Session, two_committees: dict[str, list[int]]
 ) -> None:
     page = services.search_actions(session, services.ActionSearch(status="all"), today=TODAY, limit=3)
-    assert [a.minute_item.meeting.committee.name for a in page.actions] == ["A"] * 3
+    session.expire_all()  # the fixture changed rows with UPDATE statements
+    loaded = [session.get(Action, row.id) for row in page.actions]
+    assert [row.committee_name for row in page.actions] == ["A"] * 3
+    assert page.actions == [
+        services.ListedAction(
+            id=a.id,
+            text=a.text,
+            owner=a.owner,
+            due_date=a.due_date,
+            due_text=a.due_text,
+            status=a.status,
+            close_reason=a.close_reason,
+            clause_label=a.resolution.label if a.resolution else None,
+            committee_id=a.minute_item.meeting.committee_id,
+            committee_name=a.minute_item.meeting.committee.name,
+            meeting_id=a.minute_item.meeting_id,
+            meeting_date=a.minute_item.meeting.date,
+        )
+        for a in loaded
+    ]
 
 
 def test_owners_are_every_distinct_named_owner_in_order(
