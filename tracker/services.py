@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import os
 import re
@@ -22,7 +23,7 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, String, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -1280,8 +1281,8 @@ def search_actions(
 
     :raise ValidationError: an unknown status.
     """
-    ids = page_ids(search, today=today, after=after, limit=limit + 1)
-    result = session.execute(_listed_rows().where(Action.id.in_(ids)).order_by(Action.id))
+    shape, values = _page_ids_shape(search, today=today, after=after, limit=limit + 1)
+    result = session.execute(_page_rows_query(*shape), values)
     rows = [ListedAction._make(row) for row in result]
     if len(rows) > limit:
         return ActionPage(rows[:limit], rows[limit - 1].id)
@@ -1300,37 +1301,106 @@ def page_ids(search: ActionSearch, *, today: date, after: int | None, limit: int
 
     :raise ValidationError: an unknown status.
     """
+    shape, values = _page_ids_shape(search, today=today, after=after, limit=limit)
+    return _page_ids_query(*shape).params(values)
+
+
+class _Shape(NamedTuple):
+    """Which filters a search uses (not their values): one prepared statement per shape."""
+
+    status: str  # "outstanding", "all" or "one"
+    committee: bool
+    owner: bool
+    due_before: bool
+    overdue: bool
+    words: bool
+    after: bool
+
+
+def _page_ids_shape(
+    search: ActionSearch, *, today: date, after: int | None, limit: int
+) -> tuple[_Shape, dict[str, object]]:
+    """The shape of ``search`` and the values of its bound parameters.
+
+    :raise ValidationError: an unknown status.
+    """
     if search.status not in STATUS_CHOICES:
         raise ValidationError(
             f"unknown status {search.status!r}; expected one of: {', '.join(STATUS_CHOICES)}"
         )
-    stmt = select(Action.id)
-    if search.status == "outstanding":
-        stmt = stmt.where(_NOT_CLOSED)
-    elif search.status != "all":
-        stmt = stmt.where(Action.status == ActionStatus(search.status))
+    values: dict[str, object] = {"limit": limit}
+    status = search.status if search.status in ("outstanding", "all") else "one"
+    if status == "one":
+        values["status"] = ActionStatus(search.status)
     if search.committee_id is not None:
-        items = (
-            select(MinuteItem.id).join(MinuteItem.meeting).where(Meeting.committee_id == search.committee_id)
-        )
-        stmt = stmt.where(Action.minute_item_id.in_(items))
+        values["committee_id"] = search.committee_id
     if search.owner:
-        stmt = stmt.where(Action.owner == search.owner)
+        values["owner"] = search.owner
     if search.due_before is not None:
-        stmt = stmt.where(Action.due_date < search.due_before)
+        values["due_before"] = search.due_before
     if search.overdue:
-        stmt = stmt.where(_NOT_CLOSED, Action.due_date < today)
+        values["today"] = today
     words = " ".join(search.q.split())
     if words:
-        pattern = _like(words)
+        values["pattern"] = _like(words)
+    if after is not None:
+        values["after"] = after
+    shape = _Shape(
+        status,
+        search.committee_id is not None,
+        bool(search.owner),
+        search.due_before is not None,
+        search.overdue,
+        bool(words),
+        after is not None,
+    )
+    return shape, values
+
+
+@functools.cache
+def _page_ids_query(
+    status: str, committee: bool, owner: bool, due_before: bool, overdue: bool, words: bool, after: bool
+) -> Select[tuple[int]]:
+    """The ids query of one :class:`_Shape`, with bound parameters named as in :func:`_page_ids_shape`.
+
+    Built once per shape (there are 192) and kept: building the statement and its cache key cost more
+    than running it, on every request.
+    """
+    stmt = select(Action.id)
+    if status == "outstanding":
+        stmt = stmt.where(_NOT_CLOSED)
+    elif status == "one":
+        stmt = stmt.where(Action.status == bindparam("status"))
+    if committee:
+        items = (
+            select(MinuteItem.id)
+            .join(MinuteItem.meeting)
+            .where(Meeting.committee_id == bindparam("committee_id"))
+        )
+        stmt = stmt.where(Action.minute_item_id.in_(items))
+    if owner:
+        stmt = stmt.where(Action.owner == bindparam("owner"))
+    if due_before:
+        stmt = stmt.where(Action.due_date < bindparam("due_before"))
+    if overdue:
+        stmt = stmt.where(_NOT_CLOSED, Action.due_date < bindparam("today"))
+    if words:
+        pattern = bindparam("pattern", type_=String())
         stmt = stmt.outerjoin(Action.resolution).where(
             Action.text.ilike(pattern, escape="\\")
             | Action.owner.ilike(pattern, escape="\\")
             | Resolution.text.ilike(pattern, escape="\\")
         )
-    if after is not None:
-        stmt = stmt.where(Action.id > after)
-    return stmt.order_by(Action.id).limit(limit)
+    if after:
+        stmt = stmt.where(Action.id > bindparam("after"))
+    return stmt.order_by(Action.id).limit(bindparam("limit", type_=Integer()))
+
+
+@functools.cache
+def _page_rows_query(*shape: object) -> Select[tuple[int, ...]]:
+    """A page's rows: :func:`_listed_rows` for the ids of :func:`_page_ids_query`, built once a shape."""
+    ids = _page_ids_query(*shape)  # type: ignore[arg-type]
+    return _listed_rows().where(Action.id.in_(ids)).order_by(Action.id)
 
 
 class Tally(NamedTuple):
@@ -1443,10 +1513,12 @@ def list_committees(session: Session) -> list[Committee]:
 
 def committee_choices(session: Session) -> list[tuple[int, str]]:
     """Every committee's id and name, by name, for a form's choices. One query, no ORM objects."""
-    return [
-        (cid, name)
-        for cid, name in session.execute(select(Committee.id, Committee.name).order_by(Committee.name))
-    ]
+    return [(cid, name) for cid, name in session.execute(_committee_choices_query())]
+
+
+@functools.cache
+def _committee_choices_query() -> Select[tuple[int, str]]:
+    return select(Committee.id, Committee.name).order_by(Committee.name)
 
 
 def list_owners(session: Session) -> list[str]:
@@ -1456,14 +1528,18 @@ def list_owners(session: Session) -> list[str]:
     skips through ``ix_action_owner`` (a "loose index scan" as a recursive CTE): one index seek per
     owner, the next owner being the least one greater than the last.
     """
+    return list(session.scalars(_owners_query()))
+
+
+@functools.cache
+def _owners_query() -> Select[tuple[str]]:
+    """The statement of :func:`list_owners`, built once: building it cost more than running it."""
     first = select(func.min(Action.owner).label("owner")).cte("owners", recursive=True)
     following = select(
         select(func.min(Action.owner)).where(Action.owner > first.c.owner).scalar_subquery()
     ).where(first.c.owner.is_not(None))
     owners = first.union_all(following)
-    return list(
-        session.scalars(select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner))
-    )
+    return select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner)
 
 
 class CommitteeSummary(NamedTuple):
