@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from .. import services
@@ -59,6 +60,7 @@ def index() -> tuple[str, int]:
     return render_template(
         "actions/list.html",
         page=page,
+        rows=[(row, services.rag_status(row, today)) for row in page.actions],
         search=search,
         args=request.args,
         errors=errors,
@@ -74,7 +76,7 @@ def index() -> tuple[str, int]:
     ), (400 if errors else 200)
 
 
-def _row_links() -> dict[str, str]:
+def _row_links() -> dict[str, Markup]:
     """The paths of an action's, a committee's and a meeting's page without the id at their end.
 
     A row's links are then the path and the id put together, rather than three ``url_for`` calls
@@ -87,7 +89,8 @@ def _row_links() -> dict[str, str]:
         "meeting": url_for("committees.meeting", meeting_id=0),
     }
     assert all(path.endswith("/0") for path in built.values()), built
-    return {name: path[:-1] for name, path in built.items()}
+    # Markup: escaped once here (url_for quotes what it puts in a path), not again in every row
+    return {name: escape(path[:-1]) for name, path in built.items()}
 
 
 def _search(args: MultiDict[str, str]) -> tuple[services.ActionSearch, list[str]]:
