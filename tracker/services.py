@@ -1224,6 +1224,15 @@ def _action_rows() -> Select[tuple[Action]]:
     )
 
 
+#: the tables behind the list's statements. Core columns rather than ORM attributes: running the
+#: statements then skips the ORM's loading machinery, which only the rows' tuples would pass through.
+_ACTION = Action.__table__.c
+_ITEM = MinuteItem.__table__.c
+_MEETING = Meeting.__table__.c
+_COMMITTEE = Committee.__table__.c
+_RESOLUTION = Resolution.__table__.c
+
+
 def _listed_rows() -> Select[tuple[int, ...]]:
     """The columns of :class:`ListedAction`, ``action`` outer-joined to what each row names.
 
@@ -1231,32 +1240,32 @@ def _listed_rows() -> Select[tuple[int, ...]]:
     keys are NOT NULL), so the rows are the same, but the database cannot start from a committee or
     a meeting instead of the page's actions.
     """
-    return (
-        select(
-            Action.id,
-            Action.text,
-            Action.owner,
-            Action.due_date,
-            Action.due_text,
-            Action.status,
-            Action.close_reason,
-            Resolution.label,
-            Committee.id,
-            Committee.name,
-            Meeting.id,
-            Meeting.date,
-        )
-        .select_from(Action)
-        .outerjoin(MinuteItem, MinuteItem.id == Action.minute_item_id)
-        .outerjoin(Meeting, Meeting.id == MinuteItem.meeting_id)
-        .outerjoin(Committee, Committee.id == Meeting.committee_id)
-        .outerjoin(Resolution, Resolution.id == Action.resolution_id)
+    action, item, meeting = Action.__table__, MinuteItem.__table__, Meeting.__table__
+    committee, resolution = Committee.__table__, Resolution.__table__
+    return select(
+        _ACTION.id,
+        _ACTION.text,
+        _ACTION.owner,
+        _ACTION.due_date,
+        _ACTION.due_text,
+        _ACTION.status,
+        _ACTION.close_reason,
+        _RESOLUTION.label,
+        _COMMITTEE.id,
+        _COMMITTEE.name,
+        _MEETING.id,
+        _MEETING.date,
+    ).select_from(
+        action.outerjoin(item, _ITEM.id == _ACTION.minute_item_id)
+        .outerjoin(meeting, _MEETING.id == _ITEM.meeting_id)
+        .outerjoin(committee, _COMMITTEE.id == _MEETING.committee_id)
+        .outerjoin(resolution, _RESOLUTION.id == _ACTION.resolution_id)
     )
 
 
 #: "not closed", written so that no status index tempts the planner away from the id order (see
 #: :func:`page_ids`)
-_NOT_CLOSED = Action.status != ActionStatus.CLOSED
+_NOT_CLOSED = _ACTION.status != ActionStatus.CLOSED
 assert set(OPEN_STATUSES) == set(ActionStatus) - {ActionStatus.CLOSED}
 
 
@@ -1366,41 +1375,43 @@ def _page_ids_query(
     Built once per shape (there are 192) and kept: building the statement and its cache key cost more
     than running it, on every request.
     """
-    stmt = select(Action.id)
+    stmt = select(_ACTION.id)
     if status == "outstanding":
         stmt = stmt.where(_NOT_CLOSED)
     elif status == "one":
-        stmt = stmt.where(Action.status == bindparam("status"))
+        stmt = stmt.where(_ACTION.status == bindparam("status"))
     if committee:
         items = (
-            select(MinuteItem.id)
-            .join(MinuteItem.meeting)
-            .where(Meeting.committee_id == bindparam("committee_id"))
+            select(_ITEM.id)
+            .join(Meeting.__table__, _MEETING.id == _ITEM.meeting_id)
+            .where(_MEETING.committee_id == bindparam("committee_id"))
         )
-        stmt = stmt.where(Action.minute_item_id.in_(items))
+        stmt = stmt.where(_ACTION.minute_item_id.in_(items))
     if owner:
-        stmt = stmt.where(Action.owner == bindparam("owner"))
+        stmt = stmt.where(_ACTION.owner == bindparam("owner"))
     if due_before:
-        stmt = stmt.where(Action.due_date < bindparam("due_before"))
+        stmt = stmt.where(_ACTION.due_date < bindparam("due_before"))
     if overdue:
-        stmt = stmt.where(_NOT_CLOSED, Action.due_date < bindparam("today"))
+        stmt = stmt.where(_NOT_CLOSED, _ACTION.due_date < bindparam("today"))
     if words:
         pattern = bindparam("pattern", type_=String())
-        stmt = stmt.outerjoin(Action.resolution).where(
-            Action.text.ilike(pattern, escape="\\")
-            | Action.owner.ilike(pattern, escape="\\")
-            | Resolution.text.ilike(pattern, escape="\\")
+        stmt = stmt.select_from(
+            Action.__table__.outerjoin(Resolution.__table__, _RESOLUTION.id == _ACTION.resolution_id)
+        ).where(
+            _ACTION.text.ilike(pattern, escape="\\")
+            | _ACTION.owner.ilike(pattern, escape="\\")
+            | _RESOLUTION.text.ilike(pattern, escape="\\")
         )
     if after:
-        stmt = stmt.where(Action.id > bindparam("after"))
-    return stmt.order_by(Action.id).limit(bindparam("limit", type_=Integer()))
+        stmt = stmt.where(_ACTION.id > bindparam("after"))
+    return stmt.order_by(_ACTION.id).limit(bindparam("limit", type_=Integer()))
 
 
 @functools.cache
 def _page_rows_query(*shape: object) -> Select[tuple[int, ...]]:
     """A page's rows: :func:`_listed_rows` for the ids of :func:`_page_ids_query`, built once a shape."""
     ids = _page_ids_query(*shape)  # type: ignore[arg-type]
-    return _listed_rows().where(Action.id.in_(ids)).order_by(Action.id)
+    return _listed_rows().where(_ACTION.id.in_(ids)).order_by(_ACTION.id)
 
 
 class Tally(NamedTuple):
@@ -1518,7 +1529,7 @@ def committee_choices(session: Session) -> list[tuple[int, str]]:
 
 @functools.cache
 def _committee_choices_query() -> Select[tuple[int, str]]:
-    return select(Committee.id, Committee.name).order_by(Committee.name)
+    return select(_COMMITTEE.id, _COMMITTEE.name).order_by(_COMMITTEE.name)
 
 
 def list_owners(session: Session) -> list[str]:
@@ -1534,9 +1545,9 @@ def list_owners(session: Session) -> list[str]:
 @functools.cache
 def _owners_query() -> Select[tuple[str]]:
     """The statement of :func:`list_owners`, built once: building it cost more than running it."""
-    first = select(func.min(Action.owner).label("owner")).cte("owners", recursive=True)
+    first = select(func.min(_ACTION.owner).label("owner")).cte("owners", recursive=True)
     following = select(
-        select(func.min(Action.owner)).where(Action.owner > first.c.owner).scalar_subquery()
+        select(func.min(_ACTION.owner)).where(_ACTION.owner > first.c.owner).scalar_subquery()
     ).where(first.c.owner.is_not(None))
     owners = first.union_all(following)
     return select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner)
