@@ -174,3 +174,14 @@ def test_the_page_is_joined_after_its_ids_are_chosen(
     (listing,) = [s for s in statements if "FROM action" in s]
     outer, inner = listing.split("IN (", 1)
     assert "JOIN committee" in outer and "LIMIT" in inner and "JOIN committee" not in inner
+
+
+def test_sqlite_matches_a_committee_of_one_status_inside_the_index(
+    session: Session, two_committees: dict[str, list[int]]
+) -> None:
+    """ix_action_status_id holds the minute item: no look-up of each action's row to check its committee."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    search = services.ActionSearch(status="open", committee_id=1)
+    plan = _plan(session, services.page_ids(search, today=TODAY, after=None, limit=51))
+    assert "COVERING INDEX ix_action_status_id" in plan[0], plan
