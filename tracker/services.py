@@ -23,7 +23,19 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import Integer, Select, String, bindparam, func, select
+from sqlalchemy import (
+    CTE,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -81,7 +93,8 @@ __all__ = [
     "action_detail",
     "dashboard",
     "evidence_choices",
-    "committee_choices",
+    "FilterChoices",
+    "filter_choices",
     "list_committees",
     "list_owners",
     "list_users",
@@ -1522,14 +1535,35 @@ def list_committees(session: Session) -> list[Committee]:
     return list(session.scalars(select(Committee).order_by(Committee.name)))
 
 
-def committee_choices(session: Session) -> list[tuple[int, str]]:
-    """Every committee's id and name, by name, for a form's choices. One query, no ORM objects."""
-    return [(cid, name) for cid, name in session.execute(_committee_choices_query())]
+class FilterChoices(NamedTuple):
+    """What the action list's filter form offers: every committee's (id, name) and every owner, by name."""
+
+    committees: list[tuple[int, str]]
+    owners: list[str]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """The committees and owners of the action list's filter form. One query, so one round trip.
+
+    The owners are those of :func:`list_owners`, found the same way.
+    """
+    committees: list[tuple[int, str]] = []
+    owners: list[str] = []
+    for kind, committee_id, name in session.execute(_filter_choices_query()):
+        if kind == 0:
+            committees.append((committee_id, name))
+        else:
+            owners.append(name)
+    return FilterChoices(committees, owners)
 
 
 @functools.cache
-def _committee_choices_query() -> Select[tuple[int, str]]:
-    return select(_COMMITTEE.id, _COMMITTEE.name).order_by(_COMMITTEE.name)
+def _filter_choices_query() -> CompoundSelect:
+    owners = _owners_cte()
+    return union_all(
+        select(literal_column("0").label("kind"), _COMMITTEE.id, _COMMITTEE.name.label("name")),
+        select(literal_column("1"), null(), owners.c.owner).where(owners.c.owner.is_not(None)),
+    ).order_by(literal_column("kind"), literal_column("name"))
 
 
 def list_owners(session: Session) -> list[str]:
@@ -1545,12 +1579,17 @@ def list_owners(session: Session) -> list[str]:
 @functools.cache
 def _owners_query() -> Select[tuple[str]]:
     """The statement of :func:`list_owners`, built once: building it cost more than running it."""
+    owners = _owners_cte()
+    return select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner)
+
+
+def _owners_cte() -> CTE:
+    """The distinct owners as a recursive CTE (see :func:`list_owners`); its last row is NULL."""
     first = select(func.min(_ACTION.owner).label("owner")).cte("owners", recursive=True)
     following = select(
         select(func.min(_ACTION.owner)).where(_ACTION.owner > first.c.owner).scalar_subquery()
     ).where(first.c.owner.is_not(None))
-    owners = first.union_all(following)
-    return select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner)
+    return first.union_all(following)
 
 
 class CommitteeSummary(NamedTuple):

@@ -119,6 +119,27 @@ def test_owners_are_every_distinct_named_owner_in_order(
 
 def test_owners_of_an_empty_database_are_none(session: Session) -> None:
     assert services.list_owners(session) == []
+    assert services.filter_choices(session) == ([], [])
+
+
+def test_the_filter_form_offers_every_committee_and_owner_by_name_in_one_query(
+    session: Session, two_committees: dict[str, list[int]]
+) -> None:
+    statements: list[str] = []
+    engine = session.get_bind().engine
+
+    def grab(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        choices = services.filter_choices(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert len([s for s in statements if "SELECT" in s.upper()]) == 1
+    assert choices.committees == [(c.id, c.name) for c in services.list_committees(session)]
+    assert [name for _, name in choices.committees] == ["A", "B"]
+    assert choices.owners == services.list_owners(session) == [f"Officer {i}" for i in range(5)]
 
 
 def _plan(session: Session, stmt: object) -> list[str]:

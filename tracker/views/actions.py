@@ -69,8 +69,7 @@ def index() -> tuple[str, int]:
         first_url=url_for(".index", **kept),
         next_url=next_url,
         links=_row_links(),
-        committees=services.committee_choices(session),
-        owners=services.list_owners(session),
+        choices=services.filter_choices(session),
         statuses=services.STATUS_CHOICES,
         today=today,
     ), (400 if errors else 200)
