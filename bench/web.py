@@ -647,11 +647,13 @@ def main() -> int:
                         + (" and a new session cookie" if sets_cookie else "")
                     )
             runs: dict[str, list[dict[str, Any]]] = {name: [] for name in pages}
+            load_before = os.getloadavg()
             slice_s = args.seconds / args.rounds
             for _ in range(args.rounds):
                 for name, (page, page_cookie) in pages.items():
                     log(f"  {name}: {slice_s:g} s, {args.connections} connections ...")
                     runs[name].append(load(page, page_cookie, slice_s, args.connections))
+            load_after = os.getloadavg()
     except KeyboardInterrupt:
         print("web.py: interrupted; servers stopped", file=sys.stderr)
         return 130
@@ -674,6 +676,8 @@ def main() -> int:
         "connections": args.connections,
         "rounds": args.rounds,
         "load_tool": results["bare"]["tool"],
+        # the machine's 1-minute load average as the load began and ended (others share the cores)
+        "load_average": {"before": load_before[0], "after": load_after[0]},
         "pages": {n: p[0] for n, p in pages.items()},
         "results": results,
         "ratio": ratio,
@@ -687,7 +691,8 @@ def main() -> int:
     else:
         print(
             f"\n{report['database']}, {data['actions']:,} actions, {args.connections} connections, "
-            f"{args.seconds:g} s per page in {args.rounds} rounds, load: {report['load_tool']}"
+            f"{args.seconds:g} s per page in {args.rounds} rounds, load: {report['load_tool']}; "
+            f"load average {load_before[0]:.1f} before, {load_after[0]:.1f} after"
         )
         print(f"{'page':<9} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         for name, r in results.items():

@@ -366,8 +366,9 @@ class Action(Base):
     __table_args__ = (
         UniqueConstraint("minute_item_id", "position"),
         Index("ix_action_status_due_date", "status", "due_date"),
-        # the action list: one status in id order (keyset paging), and the owners in the owner filter
-        Index("ix_action_status_id", "status", "id"),
+        # the action list: one status in id order (keyset paging; the minute item, so a committee is
+        # matched in the index), and the owners in the owner filter
+        Index("ix_action_status_id", "status", "id", "minute_item_id"),
         Index("ix_action_owner", "owner"),
         CheckConstraint(
             "(status = 'closed' AND close_reason IS NOT NULL AND closed_at IS NOT NULL)"

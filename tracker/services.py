@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import os
 import re
@@ -22,7 +23,19 @@ from datetime import date, datetime
 from typing import NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import (
+    CTE,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -73,6 +86,7 @@ __all__ = [
     "TRANSITIONS",
     "ActionFilter",
     "ActionPage",
+    "ListedAction",
     "ActionSearch",
     "Dashboard",
     "Rag",
@@ -80,6 +94,8 @@ __all__ = [
     "action_detail",
     "dashboard",
     "evidence_choices",
+    "FilterChoices",
+    "filter_choices",
     "list_committees",
     "list_owners",
     "list_users",
@@ -1155,7 +1171,7 @@ RAG_LABELS = {
 }
 
 
-def rag_status(action: Action, today: date) -> Rag:
+def rag_status(action: Action | ListedAction, today: date) -> Rag:
     """The action's RAG rating on ``today``."""
     if not action.is_open:
         return Rag.CLOSED
@@ -1182,10 +1198,37 @@ class ActionSearch:
     q: str = ""
 
 
+class ListedAction(NamedTuple):
+    """One row of the action list: the action's own columns and what its row names and links to.
+
+    Plain columns rather than ORM objects: building 50 actions with 4 related objects each cost
+    more than the query itself (``docs/WEB_BENCHMARK.md``).
+    """
+
+    id: int
+    text: str
+    owner: str | None
+    due_date: date | None
+    due_text: str | None
+    status: ActionStatus
+    close_reason: CloseReason | None
+    #: the label of the clause it came from, e.g. ``(3)`` (None without one)
+    clause_label: str | None
+    committee_id: int
+    committee_name: str
+    meeting_id: int
+    meeting_date: date | None
+
+    @property
+    def is_open(self) -> bool:
+        """True unless the action is closed (as :attr:`Action.is_open`, so :func:`rag_status` takes it)."""
+        return self.status is not ActionStatus.CLOSED
+
+
 class ActionPage(NamedTuple):
     """One page of a list, and the id to continue after (None on the last page)."""
 
-    actions: list[Action]
+    actions: list[ListedAction]
     next_after: int | None
 
 
@@ -1208,32 +1251,48 @@ def _action_rows() -> Select[tuple[Action]]:
     )
 
 
-def _listed_rows() -> Select[tuple[Action]]:
-    """:func:`_action_rows` with outer joins, so that ``action`` leads the query plan.
+#: the tables behind the list's statements. Core columns rather than ORM attributes: running the
+#: statements then skips the ORM's loading machinery, which only the rows' tuples would pass through.
+_ACTION = Action.__table__.c
+_ITEM = MinuteItem.__table__.c
+_MEETING = Meeting.__table__.c
+_COMMITTEE = Committee.__table__.c
+_RESOLUTION = Resolution.__table__.c
 
-    The joined rows always exist (the foreign keys are NOT NULL), so the rows are the same, but
-    the database cannot start from a committee or a meeting instead of the page's actions.
+
+def _listed_rows() -> Select[tuple[int, ...]]:
+    """The columns of :class:`ListedAction`, ``action`` outer-joined to what each row names.
+
+    Outer joins, so that ``action`` leads the query plan: the joined rows always exist (the foreign
+    keys are NOT NULL), so the rows are the same, but the database cannot start from a committee or
+    a meeting instead of the page's actions.
     """
-    return (
-        select(Action)
-        .outerjoin(Action.minute_item)
-        .outerjoin(MinuteItem.meeting)
-        .outerjoin(Meeting.committee)
-        .outerjoin(Action.resolution)
-        .options(
-            contains_eager(Action.minute_item).options(
-                defer(MinuteItem.source_text),
-                defer(MinuteItem.extraction),
-                contains_eager(MinuteItem.meeting).contains_eager(Meeting.committee),
-            ),
-            contains_eager(Action.resolution),
-        )
+    action, item, meeting = Action.__table__, MinuteItem.__table__, Meeting.__table__
+    committee, resolution = Committee.__table__, Resolution.__table__
+    return select(
+        _ACTION.id,
+        _ACTION.text,
+        _ACTION.owner,
+        _ACTION.due_date,
+        _ACTION.due_text,
+        _ACTION.status,
+        _ACTION.close_reason,
+        _RESOLUTION.label,
+        _COMMITTEE.id,
+        _COMMITTEE.name,
+        _MEETING.id,
+        _MEETING.date,
+    ).select_from(
+        action.outerjoin(item, _ITEM.id == _ACTION.minute_item_id)
+        .outerjoin(meeting, _MEETING.id == _ITEM.meeting_id)
+        .outerjoin(committee, _COMMITTEE.id == _MEETING.committee_id)
+        .outerjoin(resolution, _RESOLUTION.id == _ACTION.resolution_id)
     )
 
 
 #: "not closed", written so that no status index tempts the planner away from the id order (see
 #: :func:`page_ids`)
-_NOT_CLOSED = Action.status != ActionStatus.CLOSED
+_NOT_CLOSED = _ACTION.status != ActionStatus.CLOSED
 assert set(OPEN_STATUSES) == set(ActionStatus) - {ActionStatus.CLOSED}
 
 
@@ -1258,8 +1317,9 @@ def search_actions(
 
     :raise ValidationError: an unknown status.
     """
-    ids = page_ids(search, today=today, after=after, limit=limit + 1)
-    rows = list(session.scalars(_listed_rows().where(Action.id.in_(ids)).order_by(Action.id)))
+    shape, values = _page_ids_shape(search, today=today, after=after, limit=limit + 1)
+    result = session.execute(_page_rows_query(*shape), values)
+    rows = [ListedAction._make(row) for row in result]
     if len(rows) > limit:
         return ActionPage(rows[:limit], rows[limit - 1].id)
     return ActionPage(rows, None)
@@ -1277,37 +1337,108 @@ def page_ids(search: ActionSearch, *, today: date, after: int | None, limit: int
 
     :raise ValidationError: an unknown status.
     """
+    shape, values = _page_ids_shape(search, today=today, after=after, limit=limit)
+    return _page_ids_query(*shape).params(values)
+
+
+class _Shape(NamedTuple):
+    """Which filters a search uses (not their values): one prepared statement per shape."""
+
+    status: str  # "outstanding", "all" or "one"
+    committee: bool
+    owner: bool
+    due_before: bool
+    overdue: bool
+    words: bool
+    after: bool
+
+
+def _page_ids_shape(
+    search: ActionSearch, *, today: date, after: int | None, limit: int
+) -> tuple[_Shape, dict[str, object]]:
+    """The shape of ``search`` and the values of its bound parameters.
+
+    :raise ValidationError: an unknown status.
+    """
     if search.status not in STATUS_CHOICES:
         raise ValidationError(
             f"unknown status {search.status!r}; expected one of: {', '.join(STATUS_CHOICES)}"
         )
-    stmt = select(Action.id)
-    if search.status == "outstanding":
-        stmt = stmt.where(_NOT_CLOSED)
-    elif search.status != "all":
-        stmt = stmt.where(Action.status == ActionStatus(search.status))
+    values: dict[str, object] = {"limit": limit}
+    status = search.status if search.status in ("outstanding", "all") else "one"
+    if status == "one":
+        values["status"] = ActionStatus(search.status)
     if search.committee_id is not None:
-        items = (
-            select(MinuteItem.id).join(MinuteItem.meeting).where(Meeting.committee_id == search.committee_id)
-        )
-        stmt = stmt.where(Action.minute_item_id.in_(items))
+        values["committee_id"] = search.committee_id
     if search.owner:
-        stmt = stmt.where(Action.owner == search.owner)
+        values["owner"] = search.owner
     if search.due_before is not None:
-        stmt = stmt.where(Action.due_date < search.due_before)
+        values["due_before"] = search.due_before
     if search.overdue:
-        stmt = stmt.where(_NOT_CLOSED, Action.due_date < today)
+        values["today"] = today
     words = " ".join(search.q.split())
     if words:
-        pattern = _like(words)
-        stmt = stmt.outerjoin(Action.resolution).where(
-            Action.text.ilike(pattern, escape="\\")
-            | Action.owner.ilike(pattern, escape="\\")
-            | Resolution.text.ilike(pattern, escape="\\")
-        )
+        values["pattern"] = _like(words)
     if after is not None:
-        stmt = stmt.where(Action.id > after)
-    return stmt.order_by(Action.id).limit(limit)
+        values["after"] = after
+    shape = _Shape(
+        status,
+        search.committee_id is not None,
+        bool(search.owner),
+        search.due_before is not None,
+        search.overdue,
+        bool(words),
+        after is not None,
+    )
+    return shape, values
+
+
+@functools.cache
+def _page_ids_query(
+    status: str, committee: bool, owner: bool, due_before: bool, overdue: bool, words: bool, after: bool
+) -> Select[tuple[int]]:
+    """The ids query of one :class:`_Shape`, with bound parameters named as in :func:`_page_ids_shape`.
+
+    Built once per shape (there are 192) and kept: building the statement and its cache key cost more
+    than running it, on every request.
+    """
+    stmt = select(_ACTION.id)
+    if status == "outstanding":
+        stmt = stmt.where(_NOT_CLOSED)
+    elif status == "one":
+        stmt = stmt.where(_ACTION.status == bindparam("status"))
+    if committee:
+        items = (
+            select(_ITEM.id)
+            .join(Meeting.__table__, _MEETING.id == _ITEM.meeting_id)
+            .where(_MEETING.committee_id == bindparam("committee_id"))
+        )
+        stmt = stmt.where(_ACTION.minute_item_id.in_(items))
+    if owner:
+        stmt = stmt.where(_ACTION.owner == bindparam("owner"))
+    if due_before:
+        stmt = stmt.where(_ACTION.due_date < bindparam("due_before"))
+    if overdue:
+        stmt = stmt.where(_NOT_CLOSED, _ACTION.due_date < bindparam("today"))
+    if words:
+        pattern = bindparam("pattern", type_=String())
+        stmt = stmt.select_from(
+            Action.__table__.outerjoin(Resolution.__table__, _RESOLUTION.id == _ACTION.resolution_id)
+        ).where(
+            _ACTION.text.ilike(pattern, escape="\\")
+            | _ACTION.owner.ilike(pattern, escape="\\")
+            | _RESOLUTION.text.ilike(pattern, escape="\\")
+        )
+    if after:
+        stmt = stmt.where(_ACTION.id > bindparam("after"))
+    return stmt.order_by(_ACTION.id).limit(bindparam("limit", type_=Integer()))
+
+
+@functools.cache
+def _page_rows_query(*shape: object) -> Select[tuple[int, ...]]:
+    """A page's rows: :func:`_listed_rows` for the ids of :func:`_page_ids_query`, built once a shape."""
+    ids = _page_ids_query(*shape)  # type: ignore[arg-type]
+    return _listed_rows().where(_ACTION.id.in_(ids)).order_by(_ACTION.id)
 
 
 class Tally(NamedTuple):
@@ -1418,6 +1549,37 @@ def list_committees(session: Session) -> list[Committee]:
     return list(session.scalars(select(Committee).order_by(Committee.name)))
 
 
+class FilterChoices(NamedTuple):
+    """What the action list's filter form offers: every committee's (id, name) and every owner, by name."""
+
+    committees: list[tuple[int, str]]
+    owners: list[str]
+
+
+def filter_choices(session: Session) -> FilterChoices:
+    """The committees and owners of the action list's filter form. One query, so one round trip.
+
+    The owners are those of :func:`list_owners`, found the same way.
+    """
+    committees: list[tuple[int, str]] = []
+    owners: list[str] = []
+    for kind, committee_id, name in session.execute(_filter_choices_query()):
+        if kind == 0:
+            committees.append((committee_id, name))
+        else:
+            owners.append(name)
+    return FilterChoices(committees, owners)
+
+
+@functools.cache
+def _filter_choices_query() -> CompoundSelect:
+    owners = _owners_cte()
+    return union_all(
+        select(literal_column("0").label("kind"), _COMMITTEE.id, _COMMITTEE.name.label("name")),
+        select(literal_column("1"), null(), owners.c.owner).where(owners.c.owner.is_not(None)),
+    ).order_by(literal_column("kind"), literal_column("name"))
+
+
 def list_owners(session: Session) -> list[str]:
     """Every owner named by an action, in order. One query.
 
@@ -1425,14 +1587,23 @@ def list_owners(session: Session) -> list[str]:
     skips through ``ix_action_owner`` (a "loose index scan" as a recursive CTE): one index seek per
     owner, the next owner being the least one greater than the last.
     """
-    first = select(func.min(Action.owner).label("owner")).cte("owners", recursive=True)
+    return list(session.scalars(_owners_query()))
+
+
+@functools.cache
+def _owners_query() -> Select[tuple[str]]:
+    """The statement of :func:`list_owners`, built once: building it cost more than running it."""
+    owners = _owners_cte()
+    return select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner)
+
+
+def _owners_cte() -> CTE:
+    """The distinct owners as a recursive CTE (see :func:`list_owners`); its last row is NULL."""
+    first = select(func.min(_ACTION.owner).label("owner")).cte("owners", recursive=True)
     following = select(
-        select(func.min(Action.owner)).where(Action.owner > first.c.owner).scalar_subquery()
+        select(func.min(_ACTION.owner)).where(_ACTION.owner > first.c.owner).scalar_subquery()
     ).where(first.c.owner.is_not(None))
-    owners = first.union_all(following)
-    return list(
-        session.scalars(select(owners.c.owner).where(owners.c.owner.is_not(None)).order_by(owners.c.owner))
-    )
+    return first.union_all(following)
 
 
 class CommitteeSummary(NamedTuple):

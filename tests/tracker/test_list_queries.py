@@ -88,7 +88,26 @@ def test_the_page_loads_committee_meeting_and_clause_with_the_actions(
     session: Session, two_committees: dict[str, list[int]]
 ) -> None:
     page = services.search_actions(session, services.ActionSearch(status="all"), today=TODAY, limit=3)
-    assert [a.minute_item.meeting.committee.name for a in page.actions] == ["A"] * 3
+    session.expire_all()  # the fixture changed rows with UPDATE statements
+    loaded = [session.get(Action, row.id) for row in page.actions]
+    assert [row.committee_name for row in page.actions] == ["A"] * 3
+    assert page.actions == [
+        services.ListedAction(
+            id=a.id,
+            text=a.text,
+            owner=a.owner,
+            due_date=a.due_date,
+            due_text=a.due_text,
+            status=a.status,
+            close_reason=a.close_reason,
+            clause_label=a.resolution.label if a.resolution else None,
+            committee_id=a.minute_item.meeting.committee_id,
+            committee_name=a.minute_item.meeting.committee.name,
+            meeting_id=a.minute_item.meeting_id,
+            meeting_date=a.minute_item.meeting.date,
+        )
+        for a in loaded
+    ]
 
 
 def test_owners_are_every_distinct_named_owner_in_order(
@@ -100,6 +119,27 @@ def test_owners_are_every_distinct_named_owner_in_order(
 
 def test_owners_of_an_empty_database_are_none(session: Session) -> None:
     assert services.list_owners(session) == []
+    assert services.filter_choices(session) == ([], [])
+
+
+def test_the_filter_form_offers_every_committee_and_owner_by_name_in_one_query(
+    session: Session, two_committees: dict[str, list[int]]
+) -> None:
+    statements: list[str] = []
+    engine = session.get_bind().engine
+
+    def grab(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", grab)
+    try:
+        choices = services.filter_choices(session)
+    finally:
+        event.remove(engine, "before_cursor_execute", grab)
+    assert len([s for s in statements if "SELECT" in s.upper()]) == 1
+    assert choices.committees == [(c.id, c.name) for c in services.list_committees(session)]
+    assert [name for _, name in choices.committees] == ["A", "B"]
+    assert choices.owners == services.list_owners(session) == [f"Officer {i}" for i in range(5)]
 
 
 def _plan(session: Session, stmt: object) -> list[str]:
@@ -155,3 +195,14 @@ def test_the_page_is_joined_after_its_ids_are_chosen(
     (listing,) = [s for s in statements if "FROM action" in s]
     outer, inner = listing.split("IN (", 1)
     assert "JOIN committee" in outer and "LIMIT" in inner and "JOIN committee" not in inner
+
+
+def test_sqlite_matches_a_committee_of_one_status_inside_the_index(
+    session: Session, two_committees: dict[str, list[int]]
+) -> None:
+    """ix_action_status_id holds the minute item: no look-up of each action's row to check its committee."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("EXPLAIN QUERY PLAN is SQLite's")
+    search = services.ActionSearch(status="open", committee_id=1)
+    plan = _plan(session, services.page_ids(search, today=TODAY, after=None, limit=51))
+    assert "COVERING INDEX ix_action_status_id" in plan[0], plan

@@ -8,9 +8,10 @@ meantime, the second person gets a conflict page with both versions and their ty
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
 from .. import services
@@ -59,17 +60,44 @@ def index() -> tuple[str, int]:
     return render_template(
         "actions/list.html",
         page=page,
+        rows=[(row, services.rag_status(row, today)) for row in page.actions],
         search=search,
         args=request.args,
         errors=errors,
         after=after,
+        list_url=url_for(".index"),
         first_url=url_for(".index", **kept),
         next_url=next_url,
-        committees=services.list_committees(session),
-        owners=services.list_owners(session),
+        links=_row_links(),
+        choices=services.filter_choices(session),
         statuses=services.STATUS_CHOICES,
         today=today,
     ), (400 if errors else 200)
+
+
+class RowLinks(NamedTuple):
+    """The paths of an action's, a committee's and a meeting's page without the id at their end."""
+
+    action: Markup
+    committee: Markup
+    meeting: Markup
+
+
+def _row_links() -> RowLinks:
+    """The paths a row's links start with, so that a link is the path and the id put together.
+
+    Rather than three ``url_for`` calls per row (150 a page, a tenth of the page's time). Built here,
+    so they follow the app's routes and the script root like any ``url_for``. Escaped once here
+    (``url_for`` quotes what it puts in a path), not again in every row; a named tuple, because
+    Jinja reads ``links.action`` from a dict only after failing to find an attribute.
+    """
+    built = RowLinks(
+        action=url_for(".detail", action_id=0),
+        committee=url_for("committees.detail", committee_id=0),
+        meeting=url_for("committees.meeting", meeting_id=0),
+    )
+    assert all(path.endswith("/0") for path in built), built
+    return RowLinks(*(escape(path[:-1]) for path in built))
 
 
 def _search(args: MultiDict[str, str]) -> tuple[services.ActionSearch, list[str]]:

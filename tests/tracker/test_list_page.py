@@ -1,0 +1,58 @@
+"""The action list page: every value a person typed or imported is escaped, and the rows' links lead
+to the action, its committee and its meeting (the list writes its table and links itself)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tracker.models import Action, Resolution, ResolutionKind, User
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def test_every_value_in_a_row_is_escaped_and_its_links_lead_to_its_pages(
+    client: FlaskClient,
+    session: Session,
+    member: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+) -> None:
+    (action_id,) = make_actions(1, committee=f"Scrutiny {HOSTILE}")
+    action = session.get(Action, action_id)
+    item = action.minute_item
+    action.text = f"Report on {HOSTILE} costs"
+    action.owner = f"Director {HOSTILE}"
+    action.due_text = f"soon {HOSTILE}"
+    action.due_date = None
+    action.resolution = Resolution(
+        minute_item=item,
+        position=0,
+        label=f"(1){HOSTILE}",
+        text="That the committee notes the report.",
+        kind=ResolutionKind.REQUEST,
+        needs_followup=True,
+        span_start=0,
+        span_end=10,
+    )
+    session.commit()
+    login(member)
+    page = client.get("/actions?status=all").get_data(as_text=True)
+    assert "<script>" not in page
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+    for shown in (
+        f"Report on {escaped} costs",
+        f"Director {escaped}",
+        f"“soon {escaped}” (no date)",
+        f"(clause (1){escaped})",
+        f"Scrutiny {escaped}",
+    ):
+        assert shown in page, shown
+    meeting = item.meeting
+    assert f'<a href="/actions/{action_id}">Action {action_id}</a>' in page
+    assert f'<a href="/committees/{meeting.committee_id}">Scrutiny {escaped}</a>' in page
+    assert f'<a href="/meetings/{meeting.id}">meeting of ' in page
+    for url in (f"/actions/{action_id}", f"/committees/{meeting.committee_id}", f"/meetings/{meeting.id}"):
+        assert client.get(url).status_code == 200, url
