@@ -69,6 +69,7 @@ from .models import (
     Committee,
     Correction,
     Meeting,
+    MeetingRule,
     MinuteItem,
     Person,
     Resolution,
@@ -1210,6 +1211,9 @@ class ListedAction(NamedTuple):
     owner: str | None
     due_date: date | None
     due_text: str | None
+    #: set when the due follows the committee calendar (:mod:`tracker.calendar`)
+    due_rule: MeetingRule | None
+    due_rule_month: date | None
     status: ActionStatus
     close_reason: CloseReason | None
     #: the label of the clause it came from, e.g. ``(3)`` (None without one)
@@ -1275,6 +1279,8 @@ def _listed_rows() -> Select[tuple[int, ...]]:
         _ACTION.owner,
         _ACTION.due_date,
         _ACTION.due_text,
+        _ACTION.due_rule,
+        _ACTION.due_rule_month,
         _ACTION.status,
         _ACTION.close_reason,
         _RESOLUTION.label,

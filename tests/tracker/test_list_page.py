@@ -56,3 +56,29 @@ def test_every_value_in_a_row_is_escaped_and_its_links_lead_to_its_pages(
     assert f'<a href="/meetings/{meeting.id}">meeting of ' in page
     for url in (f"/actions/{action_id}", f"/committees/{meeting.committee_id}", f"/meetings/{meeting.id}"):
         assert client.get(url).status_code == 200, url
+
+
+def test_a_due_that_follows_the_calendar_reads_the_same_as_on_the_action_page(
+    client: FlaskClient,
+    session: Session,
+    member: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+) -> None:
+    import datetime as dt
+
+    from tracker.models import MeetingRule
+
+    next_id, month_id = make_actions(2)
+    for action_id, rule, month in (
+        (next_id, MeetingRule.NEXT_MEETING, None),
+        (month_id, MeetingRule.MEETING_IN_MONTH, dt.date(2031, 3, 1)),
+    ):
+        action = session.get(Action, action_id)
+        action.due_date, action.due_text, action.due_rule, action.due_rule_month = None, "x", rule, month
+    session.commit()
+    login(member)
+    listed = client.get("/actions").get_data(as_text=True)
+    assert "next meeting (date not yet known)" in listed
+    assert "March 2031 meeting (date not yet known)" in listed
+    assert "next meeting (date not yet known)" in client.get(f"/actions/{next_id}").get_data(as_text=True)

@@ -98,6 +98,8 @@ def test_the_page_loads_committee_meeting_and_clause_with_the_actions(
             owner=a.owner,
             due_date=a.due_date,
             due_text=a.due_text,
+            due_rule=a.due_rule,
+            due_rule_month=a.due_rule_month,
             status=a.status,
             close_reason=a.close_reason,
             clause_label=a.resolution.label if a.resolution else None,

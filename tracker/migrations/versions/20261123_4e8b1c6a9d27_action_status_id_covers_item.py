@@ -1,7 +1,7 @@
 """The action list's (status, id) index also holds the minute item: (status, id, minute_item_id).
 
 Revision ID: 4e8b1c6a9d27
-Revises: 7c3e9a1d5b20
+Revises: 3f6b8c2d9e14
 Create Date: 2026-11-23 07:50:00
 
 Hand-written. A committee's page of one status reads ``ix_action_status_id`` in id order and keeps
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "4e8b1c6a9d27"
-down_revision: str | Sequence[str] | None = "7c3e9a1d5b20"
+down_revision: str | Sequence[str] | None = "3f6b8c2d9e14"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
