@@ -326,7 +326,11 @@ def _settle(response: requests.Response, kind: str, started: float, tally: Tally
 def check(url: str, tally: Tally) -> dict[str, Any]:
     engine = create_engine(url)
     with engine.connect() as conn:
-        rows = conn.execute(select(ActionUpdate.action_id, ActionUpdate.note, ActionUpdate.to_status)).all()
+        rows = conn.execute(  # in id order: the order they were written (the heap's order is not)
+            select(ActionUpdate.action_id, ActionUpdate.note, ActionUpdate.to_status).order_by(
+                ActionUpdate.id
+            )
+        ).all()
         final = dict(conn.execute(select(Action.id, Action.status)).all())
     engine.dispose()
     stored_notes: Counter[str] = Counter()
