@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 
@@ -20,6 +20,7 @@ from ..db import get_session
 from ..errors import ConcurrentEditError, InvalidTransitionError, ValidationError
 from ..models import OPEN_STATUSES, ActionStatus, CloseReason, MinuteItem
 from ..render import in_context
+from .action_rows import rows_html
 
 bp = Blueprint("actions", __name__)
 bp.before_request(require_login)
@@ -60,7 +61,11 @@ def index() -> tuple[str, int]:
     return render_template(
         "actions/list.html",
         page=page,
-        rows=[(row, services.rag_status(row, today)) for row in page.actions],
+        rows_html=rows_html(
+            ((row, services.rag_status(row, today)) for row in page.actions),
+            _row_links(),
+            current_app.jinja_env,
+        ),
         search=search,
         args=request.args,
         errors=errors,
@@ -68,7 +73,6 @@ def index() -> tuple[str, int]:
         list_url=url_for(".index"),
         first_url=url_for(".index", **kept),
         next_url=next_url,
-        links=_row_links(),
         choices=services.filter_choices(session),
         statuses=services.STATUS_CHOICES,
         today=today,
