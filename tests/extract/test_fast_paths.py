@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
+from extract.build import _CUT_OFF, _ends_cut_off
 from extract.pipeline import _has_long_run
 from extract.text import Line, finditer_near, fold, split_lines, squash
 
@@ -139,3 +140,16 @@ def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
     plain = _LIST_HEAD.match(text) or _LIST_HEAD_BARE.match(text)
     found = _list_head(text)
     assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
+
+
+#: the words, markers and punctuation _CUT_OFF looks for, in any case, among other characters
+_LINE_END_PIECES = st.sampled_from(
+    ["the", "OF", "And", "including", "such", "which", "(a)", "(iv)", "1.", "ab)", "ſuch", "K", ",", "–", "-",
+     "(", ":", "x", " ", "\t", "\n", "\u00a0", ".", "word", "é", "İ"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE_END_PIECES, max_size=30).map("".join))
+def test_cut_off_tail_search_agrees_with_the_whole_line(line: str) -> None:
+    assert _ends_cut_off(line) == (_CUT_OFF.search(line) is not None)
