@@ -153,3 +153,30 @@ _LINE_END_PIECES = st.sampled_from(
 @given(st.lists(_LINE_END_PIECES, max_size=30).map("".join))
 def test_cut_off_tail_search_agrees_with_the_whole_line(line: str) -> None:
     assert _ends_cut_off(line) == (_CUT_OFF.search(line) is not None)
+
+
+#: clause words that the kind, follow-up and condition rules look for, in mixed case, with
+#: characters that re.I equates with ASCII letters (ſ, K, ı, İ) or whose lower case differs
+_CLAUSE_PIECES = st.sampled_from(
+    ["the report be ", "NOTED", "Approved", "agrees", "AGREED to", "be referred to", "Cabinet", "requests",
+     "officers to ", "Officers will ", "that ", "be Submitted to ", "the Planning Committee",
+     "sets the budget",
+     "no objections", "Recommends", "be circulated", "welcomed", "receive a report", "subject to",
+     "unless", "provided that", " and ", "; ", ", ", ". ", "–", "£5m", "’", "é", "É", "ſ", "K", "ı", "İ",
+     "\u00a0", "\n", "ﬁ", "ß", "Σ"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CLAUSE_PIECES, max_size=25).map("".join))
+def test_lowered_search_finds_what_the_case_insensitive_search_finds(text: str) -> None:
+    lower = text.lower()
+    for name in ("kinds.jsonl", "followup.jsonl", "conditions.jsonl"):
+        fast = [(s, i, m.span()) for s, i, _rule, m in rules.first_matches(name, text, lower, re.I)]
+        plain = []
+        for i, _rule, pattern, _keywords in rules.keyed(name, re.I):
+            m = pattern.search(text)
+            if m is not None and i in rules._live(name, lower):
+                plain.append((m.start(), i, m.span()))
+        assert fast == sorted(plain), name
+        assert rules.any_match(name, text, lower, re.I) == bool(plain), name
