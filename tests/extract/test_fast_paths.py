@@ -16,6 +16,7 @@ from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.build import _CUT_OFF, _ends_cut_off
 from extract.pipeline import _has_long_run
+from extract.resolutions import _INLINE
 from extract.text import Line, finditer_near, fold, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
@@ -180,3 +181,19 @@ def test_lowered_search_finds_what_the_case_insensitive_search_finds(text: str) 
                 plain.append((m.start(), i, m.span()))
         assert fast == sorted(plain), name
         assert rules.any_match(name, text, lower, re.I) == bool(plain), name
+
+
+_INLINE_PLAIN = re.compile(r"(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
+_MARKER_PIECES = st.sampled_from(
+    ["and", "or", "that", "sand", "for", "what", "andor", "x", "1", "(a)", "b)", "iv.", " ", "\n", ",", ";",
+     ":", ".",
+     "–", "-", "é", "_", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_MARKER_PIECES, max_size=30).map("".join), st.integers(0, 40), st.integers(0, 120))
+def test_inline_marker_scan_agrees_with_the_plain_pattern(text: str, start: int, end: int) -> None:
+    assert [m.span() for m in _INLINE.finditer(text, start, end)] == [
+        m.span() for m in _INLINE_PLAIN.finditer(text, start, end)
+    ]
