@@ -43,6 +43,20 @@ _CUT_OFF = re.compile(
     r"\(\w{1,4}\)|\b\w{1,3}[.)])\s*$",
     re.I,
 )
+#: no alternative of ``_CUT_OFF`` is longer than this ("including"), with room to spare
+_CUT_OFF_REACH = 12
+
+
+def _ends_cut_off(line: str) -> bool:
+    """``_CUT_OFF.search(line)``, looking only at the line's end.
+
+    Every match ends where the line's trailing white space begins (``\\s*$``, and no alternative
+    matches white space), and no alternative is longer than ``_CUT_OFF_REACH``: a search from
+    there finds a match exactly when a search of the whole line does. With ``re.I`` and a ``\\b``
+    to start each alternative, a whole-line search tries every alternative at every position.
+    """
+    start = len(line.rstrip()) - _CUT_OFF_REACH
+    return _CUT_OFF.search(line, start if start > 0 else 0) is not None
 
 
 def _clean(text: str) -> str:
@@ -205,13 +219,13 @@ def _cut_off(text: str) -> tuple[int, int] | None:
     span = (start + len(last) - len(last.lstrip()), len(stripped))
     if rx.match(r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I):
         return None
-    if _CUT_OFF.search(last):
+    if _ends_cut_off(last):
         return span
     if not _ENDS_SENTENCE.search(last):
         # a sentence carried over a line break that never ends: "… whether the / Council would … a new"
         prev = stripped[:start].rstrip()
         prev_line = prev[prev.rfind("\n") + 1 :]
-        if prev_line and _CUT_OFF.search(prev_line) and not _ENDS_SENTENCE.search(prev_line):
+        if prev_line and _ends_cut_off(prev_line) and not _ENDS_SENTENCE.search(prev_line):
             return span
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
         # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)

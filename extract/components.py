@@ -1,9 +1,10 @@
 """The ``minutes_*`` spaCy components: each reads the Doc, does one job, stores its result.
 
 Logic lives in plain modules (layout, resolutions, people, actions, dates, money); a component
-only calls them and keeps the answer on the Doc: record material in ``doc.user_data`` under
-``minutes.*`` keys, and the evidence as spans in ``doc.spans`` (``resolutions``, ``attendees``,
-``actions``, ``dates``, ``amounts``, ``references``) for anyone inspecting the Doc.
+only calls them and keeps the answer on the Doc, as plain data in ``doc.user_data`` under
+``minutes.*`` keys. Spans for inspecting a Doc by hand are made on request by
+:func:`evidence_spans`: building them for every page (a ``char_span`` per record and six
+SpanGroups) cost about 4% of extraction and nothing in the pipeline reads them.
 """
 
 from __future__ import annotations
@@ -51,6 +52,23 @@ def _spans(doc: Doc, items: list[tuple[int, int, str]]) -> list[Span]:
     return out
 
 
+def evidence_spans(doc: Doc) -> Doc:
+    """Put the components' findings on ``doc.spans`` (``resolutions``, ``attendees``, ``actions``,
+    ``dates``, ``amounts``, ``references``) for someone inspecting a processed Doc; returns ``doc``."""
+    data = doc.user_data
+    groups: dict[str, list[tuple[int, int, str]]] = {
+        "dates": [(d.span[0], d.span[1], "DATE") for d in data["minutes.dates"]],
+        "amounts": [(a.span[0], a.span[1], "MONEY") for a in data["minutes.amounts"]],
+        "references": [(s, e, "REFERENCE") for s, e in data["minutes.references"]],
+        "resolutions": [(lf.span[0], lf.span[1], "RESOLUTION") for lf in data["minutes.resolutions"].leaves],
+        "attendees": [(x.start, x.end, "ATTENDEE") for x in data["minutes.people"]],
+        "actions": [(a.text_span[0], a.text_span[1], "ACTION") for a in data["minutes.narrative_actions"]],
+    }
+    for key, items in groups.items():
+        doc.spans[key] = _spans(doc, items)
+    return doc
+
+
 def cue_keywords() -> list[str]:
     """Every cue word or phrase a page-wide rule needs: openers, attendance, narrative actions, references."""
     words = [*OPENER_CUES, *PEOPLE_CUES]
@@ -85,7 +103,7 @@ def minutes_layout(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("minutes_mentions", requires=["doc.user_data"], assigns=["doc.spans"])
+@Language.component("minutes_mentions", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_mentions(doc: Doc) -> Doc:
     """Dates, money amounts and references to other minutes."""
     p = page(doc)
@@ -101,23 +119,19 @@ def minutes_mentions(doc: Doc) -> Doc:
     doc.user_data["minutes.dates"] = dates
     doc.user_data["minutes.amounts"] = amounts
     doc.user_data["minutes.references"] = refs
-    doc.spans["dates"] = _spans(doc, [(d.span[0], d.span[1], "DATE") for d in dates])
-    doc.spans["amounts"] = _spans(doc, [(a.span[0], a.span[1], "MONEY") for a in amounts])
-    doc.spans["references"] = _spans(doc, [(s, e, "REFERENCE") for s, e in refs])
     return doc
 
 
-@Language.component("minutes_resolutions", requires=["doc.user_data"], assigns=["doc.spans"])
+@Language.component("minutes_resolutions", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_resolutions(doc: Doc) -> Doc:
     """Resolution blocks split into leaf clauses."""
     p = page(doc)
     result: BlockResult = find_resolutions(p.folded, p.lines, p.layout, p.cues, p.lower)
     doc.user_data["minutes.resolutions"] = result
-    doc.spans["resolutions"] = _spans(doc, [(lf.span[0], lf.span[1], "RESOLUTION") for lf in result.leaves])
     return doc
 
 
-@Language.component("minutes_attendees", requires=["doc.user_data"], assigns=["doc.spans"])
+@Language.component("minutes_attendees", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_attendees(doc: Doc) -> Doc:
     """People present, invited, welcomed, in attendance or sending apologies.
 
@@ -130,7 +144,6 @@ def minutes_attendees(doc: Doc) -> Doc:
     if doc.has_annotation("ENT_IOB"):
         people = _add_entity_candidates(doc, people, skip)
     doc.user_data["minutes.people"] = people
-    doc.spans["attendees"] = _spans(doc, [(x.start, x.end, "ATTENDEE") for x in people])
     return doc
 
 
@@ -158,7 +171,7 @@ def _add_entity_candidates(doc: Doc, people: list[Person], skip: list[tuple[int,
     return sorted(people + extra, key=lambda x: x.start)
 
 
-@Language.component("minutes_actions", requires=["doc.user_data"], assigns=["doc.spans"])
+@Language.component("minutes_actions", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_actions(doc: Doc) -> Doc:
     """``Action:`` lines and promises in the narrative (resolution actions come from clauses)."""
     p = page(doc)
@@ -168,5 +181,4 @@ def minutes_actions(doc: Doc) -> Doc:
     found += find_narrative_actions(p.folded, taken, p.cues)
     found.sort(key=lambda a: a.text_span[0])
     doc.user_data["minutes.narrative_actions"] = found
-    doc.spans["actions"] = _spans(doc, [(a.text_span[0], a.text_span[1], "ACTION") for a in found])
     return doc

@@ -20,7 +20,13 @@ from .numbering import Marker, Numbering, read_marker
 from .text import Line, finditer_near, lower_same_length, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
-_INLINE = re.compile(r"(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
+#: a marker inside a line, after punctuation, " -", or a whole "and" / "or" / "that":
+#: ``(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=…)`` with each word's leading ``\b`` written as a
+#: look-behind after its first letter, so every alternative starts with a character the engine
+#: can skip on (the same matches, for half the cost; ``tests/extract/test_fast_paths.py``)
+_INLINE = re.compile(
+    r"(?:[,;:.–]|\s-|a(?<!\wa)nd\b|o(?<!\wo)r\b|t(?<!\wt)hat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)"
+)
 _FUNCTION_END = re.compile(
     r"(?:\b(?:the|of|and|to|a|an|for|with|that|in|on|by|be|or|from|at|as|its|their|his|her|this|these|those|"
     r"which|who|is|are|was|were|has|have|into|onto|upon|under|over|about|between|including|regarding|such)|"

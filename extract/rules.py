@@ -153,17 +153,53 @@ def _live(name: str, lower: str, keywords: KeywordFilter | None = None) -> list[
     return sorted(live)
 
 
+#: characters other than ASCII that lower-casing leaves alone and that ``re.I`` equates with no other
+_CASELESS = "£€–—‘’“”…•·§°"
+_CASE_TRAP = re.compile(f"[^\\x00-\\x7f{_CASELESS}]")
+
+
+@cache
+def lowered(name: str) -> tuple[re.Pattern[str] | None, ...]:
+    """Each rule of ``name`` compiled case-sensitively, for searching lower-cased text in place of
+    a ``re.I`` search; None for a rule that names an upper-case letter (``[A-Z]``, ``\\S``) or turns
+    case-insensitivity off, where the two searches could differ.
+
+    Under ``re.I`` every alternative of a pattern is entered at every position it is tried; the
+    case-sensitive engine skips an alternative whose first literal differs, which makes the big
+    verb alternations several times cheaper. On text made only of ASCII and ``_CASELESS``
+    characters, lower-casing changes nothing but A–Z, so both searches find the same spans.
+    """
+    out = []
+    for rule in rules(name):
+        plain = not any(c.isupper() for c in rule.pattern) and "(?-" not in rule.pattern
+        out.append(re.compile(rule.pattern) if plain else None)
+    return tuple(out)
+
+
+def _lower_in_place(text: str, flags: int) -> bool:
+    """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``?"""
+    return bool(flags & re.I) and _CASE_TRAP.search(text) is None
+
+
 def first_matches(
     name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
     """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
     sorted by position then file order; rules whose keywords are all absent are skipped
-    (``keywords``, when given, must have been built over text holding ``lower``)."""
+    (``keywords``, when given, must have been built over text holding ``lower``).
+
+    ``lower`` must be ``text.lower()``. With ``re.I`` a match may have been made on ``lower``
+    (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
+    """
     table = keyed(name, flags)
+    fast = lowered(name) if _lower_in_place(text, flags) else None
     out = []
     for i in _live(name, lower, keywords):
         _, rule, pattern, _keywords = table[i]
-        m = pattern.search(text)
+        if fast is not None and fast[i] is not None:
+            m = fast[i].search(lower)
+        else:
+            m = pattern.search(text)
         if m is not None:
             out.append((m.start(), i, rule, m))
     out.sort(key=lambda t: (t[0], t[1]))
@@ -173,8 +209,14 @@ def first_matches(
 def any_match(
     name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> bool:
-    """Does any rule of ``name`` match ``text``?"""
+    """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
     table = keyed(name, flags)
+    if _lower_in_place(text, flags):
+        fast = lowered(name)
+        return any(
+            (fast[i].search(lower) if fast[i] is not None else table[i][2].search(text)) is not None
+            for i in _live(name, lower, keywords)
+        )
     return any(table[i][2].search(text) is not None for i in _live(name, lower, keywords))
 
 

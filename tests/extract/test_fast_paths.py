@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
+from extract.build import _CUT_OFF, _ends_cut_off
 from extract.pipeline import _has_long_run
+from extract.resolutions import _INLINE
 from extract.text import Line, finditer_near, fold, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
@@ -139,3 +141,77 @@ def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
     plain = _LIST_HEAD.match(text) or _LIST_HEAD_BARE.match(text)
     found = _list_head(text)
     assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
+
+
+#: the words, markers and punctuation _CUT_OFF looks for, in any case, among other characters
+_LINE_END_PIECES = st.sampled_from(
+    ["the", "OF", "And", "including", "such", "which", "(a)", "(iv)", "1.", "ab)", "ſuch", "K", ",", "–", "-",
+     "(", ":", "x", " ", "\t", "\n", "\u00a0", ".", "word", "é", "İ"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE_END_PIECES, max_size=30).map("".join))
+def test_cut_off_tail_search_agrees_with_the_whole_line(line: str) -> None:
+    assert _ends_cut_off(line) == (_CUT_OFF.search(line) is not None)
+
+
+#: clause words that the kind, follow-up and condition rules look for, in mixed case, with
+#: characters that re.I equates with ASCII letters (ſ, K, ı, İ) or whose lower case differs
+_CLAUSE_PIECES = st.sampled_from(
+    ["the report be ", "NOTED", "Approved", "agrees", "AGREED to", "be referred to", "Cabinet", "requests",
+     "officers to ", "Officers will ", "that ", "be Submitted to ", "the Planning Committee",
+     "sets the budget",
+     "no objections", "Recommends", "be circulated", "welcomed", "receive a report", "subject to",
+     "unless", "provided that", " and ", "; ", ", ", ". ", "–", "£5m", "’", "é", "É", "ſ", "K", "ı", "İ",
+     "\u00a0", "\n", "ﬁ", "ß", "Σ"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CLAUSE_PIECES, max_size=25).map("".join))
+def test_lowered_search_finds_what_the_case_insensitive_search_finds(text: str) -> None:
+    lower = text.lower()
+    for name in ("kinds.jsonl", "followup.jsonl", "conditions.jsonl"):
+        fast = [(s, i, m.span()) for s, i, _rule, m in rules.first_matches(name, text, lower, re.I)]
+        plain = []
+        for i, _rule, pattern, _keywords in rules.keyed(name, re.I):
+            m = pattern.search(text)
+            if m is not None and i in rules._live(name, lower):
+                plain.append((m.start(), i, m.span()))
+        assert fast == sorted(plain), name
+        assert rules.any_match(name, text, lower, re.I) == bool(plain), name
+
+
+_INLINE_PLAIN = re.compile(r"(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[0-9a-zA-Z]{1,4}[).]\s)")
+_MARKER_PIECES = st.sampled_from(
+    ["and", "or", "that", "sand", "for", "what", "andor", "x", "1", "(a)", "b)", "iv.", " ", "\n", ",", ";",
+     ":", ".",
+     "–", "-", "é", "_", "\u00a0"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_MARKER_PIECES, max_size=30).map("".join), st.integers(0, 40), st.integers(0, 120))
+def test_inline_marker_scan_agrees_with_the_plain_pattern(text: str, start: int, end: int) -> None:
+    assert [m.span() for m in _INLINE.finditer(text, start, end)] == [
+        m.span() for m in _INLINE_PLAIN.finditer(text, start, end)
+    ]
+
+
+_OWNER_PIECES = st.sampled_from(
+    ["and ", "sand ", "And ", ", ", "; ", "that ", "officers", "the Director of Public Health",
+     "the Cabinet Member", " be ", " is ", " are ", "requested", "asked", "to ", "x", "é", "\n"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_OWNER_PIECES, max_size=20).map("".join))
+def test_owner_rule_with_a_word_start_look_behind_agrees_with_its_plain_form(text: str) -> None:
+    """``owner-be-asked-mid`` writes ``\\band`` as ``a(?<!\\wa)nd``, which the engine can skip on."""
+    for rule, pattern in rules.compiled("owners.jsonl"):
+        if "a(?<!\\wa)nd" not in rule.pattern:
+            continue
+        plain = re.compile(rule.pattern.replace("a(?<!\\wa)nd", "\\band"))
+        fast = [m.span("owner") for m in pattern.finditer(text)]
+        assert fast == [m.span("owner") for m in plain.finditer(text)]

@@ -110,3 +110,35 @@ def test_texts_over_a_million_characters_are_accepted_up_to_our_limit() -> None:
     text = SEEDS[0].read_text(encoding="utf-8") * 200  # about 1.1 MB: over spaCy's default max_length
     data = extract_minutes(text).to_dict()
     assert len(data["resolutions"]) >= 3
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_evidence_spans_put_every_record_on_the_doc(seed: Path) -> None:
+    """The pipeline keeps plain data; ``evidence_spans`` turns it into ``doc.spans`` on request,
+    one span per record, each covering the record's own characters."""
+    from extract.components import evidence_spans
+    from extract.pipeline import _prepare
+
+    text = seed.read_text(encoding="utf-8")
+    nlp = build_nlp()
+    doc = _prepare(nlp, text, None)
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    assert not doc.spans  # nothing is built unless asked for
+    evidence_spans(doc)
+    result = extract_minutes(text)
+    by_group = {
+        "resolutions": [r.span for r in result.resolutions],
+        "attendees": [a.span for a in result.attendees],
+        "dates": [d.span for d in result.dates],
+        "amounts": [a.span for a in result.amounts],
+        "references": [r.span for r in result.references],
+    }
+    assert by_group["resolutions"] and by_group["attendees"]
+    for key, spans in by_group.items():
+        group = doc.spans[key]
+        assert len(group) == len(spans), key
+        for span, (s, e) in zip(group, spans, strict=True):
+            assert span.start_char <= s and e <= span.end_char, (key, span.text, text[s:e])
+    narrative = [a.span for a in result.actions if a.origin != "resolution"]
+    assert len(doc.spans["actions"]) >= len(narrative)
