@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .errors import NotFoundError, ValidationError
+from .errors import ValidationError
 from .models import AccountChange, User, UserRole, utcnow
-from .services import PASSWORD_MIN, USER_NAME_MAX
+from .services import PASSWORD_MIN, USER_NAME_MAX, fetch
 
 
 def get_account(session: Session, user_id: int) -> User:
@@ -21,10 +21,7 @@ def get_account(session: Session, user_id: int) -> User:
 
     :raise NotFoundError: there is none.
     """
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFoundError(f"there is no account {user_id}")
-    return user
+    return fetch(session, User, user_id, "account")
 
 
 def account_history(session: Session, user_id: int) -> list[AccountChange]:

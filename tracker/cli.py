@@ -539,6 +539,8 @@ def restore_command(file: str) -> None:
     with _transaction(session):
         counts = backup.restore_database(session.connection(), file)
     click.echo(f"{file}: restored {sum(counts.values())} rows into {len(counts)} tables")
+
+
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 

@@ -107,6 +107,8 @@ class LinkStatus(enum.StrEnum):
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"
+
+
 class MeetingRule(enum.StrEnum):
     """How an action's due date follows the committee calendar (:mod:`tracker.calendar`).
 

@@ -148,6 +148,7 @@ URL_MAX = 2000
 PASSWORD_MIN = 8
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _E = TypeVar("_E", bound=enum.Enum)
+_M = TypeVar("_M")
 
 
 def _label(status: ActionStatus) -> str:
@@ -741,15 +742,23 @@ def _resolution_of(
 # action history
 
 
+def fetch(session: Session, model: type[_M], row_id: int, noun: str) -> _M:
+    """The ``model`` row with this id, or :class:`NotFoundError` ("there is no {noun} {id}").
+
+    :raise NotFoundError: there is none.
+    """
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFoundError(f"there is no {noun} {row_id}")
+    return row
+
+
 def get_action(session: Session, action_id: int) -> Action:
     """The action with this id.
 
     :raise NotFoundError: there is none.
     """
-    action = session.get(Action, action_id)
-    if action is None:
-        raise NotFoundError(f"there is no action {action_id}")
-    return action
+    return fetch(session, Action, action_id, "action")
 
 
 def add_update(
@@ -1643,10 +1652,7 @@ def get_committee(session: Session, committee_id: int) -> Committee:
 
     :raise NotFoundError: there is none.
     """
-    committee = session.get(Committee, committee_id)
-    if committee is None:
-        raise NotFoundError(f"there is no committee {committee_id}")
-    return committee
+    return fetch(session, Committee, committee_id, "committee")
 
 
 class MeetingSummary(NamedTuple):

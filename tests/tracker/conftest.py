@@ -109,6 +109,16 @@ def row_counts() -> Callable[[Session], dict[str, int]]:
 
 
 @pytest.fixture
+def admin(session: Session) -> User:
+    """A committed admin: manages accounts, and may do what staff do."""
+    user = services.create_user(
+        session, email="admin@example.org", name="Ada Admin", role=UserRole.ADMIN, password="admin pass"
+    )
+    session.commit()
+    return user
+
+
+@pytest.fixture
 def member(session: Session) -> User:
     """A committed member: reads everything, changes nothing."""
     user = services.create_user(

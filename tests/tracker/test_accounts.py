@@ -15,15 +15,6 @@ from tracker.errors import ValidationError
 from tracker.models import AccountChange, User, UserRole
 
 
-@pytest.fixture
-def admin(session: Session) -> User:
-    user = services.create_user(
-        session, email="admin@example.org", name="Ada Admin", role=UserRole.ADMIN, password="admin pass"
-    )
-    session.commit()
-    return user
-
-
 def _sign_in(client: FlaskClient, email: str, password: str) -> int:
     return client.post("/login", data={"email": email, "password": password}).status_code
 

@@ -18,8 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from tracker import services
-from tracker.models import MinuteItem, User, UserRole
+from tracker.models import MinuteItem, User
 
 INJECTIONS = (
     "' OR '1'='1",
@@ -40,15 +39,6 @@ FIELDS = (
     "role", "password", "active", "current", "new", "committee", "new_committee", "meeting_date", "date",
     "payload", "signature", "a0-owner", "a0-text", "a0-drop", "r0-kind", "r0-text", "p0-name",
 )  # fmt: skip
-
-
-@pytest.fixture
-def admin(session: Session) -> User:
-    user = services.create_user(
-        session, email="root@example.org", name="Ada Admin", role=UserRole.ADMIN, password="admin pass"
-    )
-    session.commit()
-    return user
 
 
 def _get_urls(app: Flask, item: MinuteItem) -> list[str]:

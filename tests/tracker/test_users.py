@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from tracker import services
 from tracker.models import User, UserRole
-
-
-@pytest.fixture
-def admin(session: Session) -> User:
-    user = services.create_user(
-        session, email="admin@example.org", name="Ada Admin", role=UserRole.ADMIN, password="admin pass"
-    )
-    session.commit()
-    return user
 
 
 def test_an_admin_makes_an_account(
