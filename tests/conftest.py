@@ -164,7 +164,9 @@ def app_config(database_url: str, **extra: Any) -> dict[str, Any]:
 def app(connection: Connection) -> Flask:
     """The app, its Sessions bound to the test's connection (see the module docstring)."""
     app = create_app(app_config(connection.engine.url.render_as_string(hide_password=False)))
-    get_db(app).sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
+    database = get_db(app)
+    for factory in {database.sessions, database.readers}:  # the same factory on SQLite
+        factory.configure(bind=connection, join_transaction_mode="create_savepoint")
     return app
 
 

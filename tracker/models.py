@@ -372,6 +372,8 @@ class Action(Base):
         # matched in the index), and the owners in the owner filter
         Index("ix_action_status_id", "status", "id", "minute_item_id"),
         Index("ix_action_owner", "owner"),
+        # a committee's actions of one status: each of its minute items' in id order, from the index
+        Index("ix_action_item_status_id", "minute_item_id", "status", "id"),
         CheckConstraint(
             "(status = 'closed' AND close_reason IS NOT NULL AND closed_at IS NOT NULL)"
             " OR (status <> 'closed' AND close_reason IS NULL AND closed_at IS NULL)",

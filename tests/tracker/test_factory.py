@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from flask import Flask, g
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
+from tests.conftest import app_config
 from tracker import config, create_app, db
+from tracker.db import get_db, get_session
 from tracker.errors import ConfigurationError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,3 +126,23 @@ def test_a_command_line_app_checks_the_secret_key_only_when_serving_a_page(
 def test_the_session_cookie_is_http_only_and_same_site_lax(app: Flask) -> None:
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_page_views_read_in_autocommit_on_postgresql_only(
+    connection: Connection,
+) -> None:
+    """GET requests read in autocommit mode on PostgreSQL (no BEGIN/ROLLBACK round trips); every
+    request that may write, and every request on SQLite, runs in a transaction."""
+    app = create_app(app_config(connection.engine.url.render_as_string(hide_password=False)))
+    postgres = connection.dialect.name == "postgresql"
+    try:
+        for method, autocommit in (("GET", postgres), ("HEAD", postgres), ("POST", False)):
+            with app.test_request_context("/actions", method=method):
+                db_session = get_session()
+                driver = db_session.connection().connection.driver_connection
+                if postgres:
+                    assert driver.autocommit is autocommit, method
+                else:
+                    assert db_session.in_transaction(), method
+    finally:
+        get_db(app).engine.dispose()

@@ -10,7 +10,7 @@ row links' paths (escaped once, in :func:`tracker.views.actions._row_links`) are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -27,27 +27,44 @@ TEXT_SHOWN = 160
 
 def rows_html(rows: Iterable[tuple[ListedAction, Rag]], links: Any, env: Environment) -> Markup:
     """The ``<tr>`` of every row, ready to put in the table's ``<tbody>``."""
-    return Markup("\n".join(_row(a, rag, links, env) for a, rag in rows))
+    cells: dict[object, str] = {}  # a page repeats its owners, statuses, committees and dates
+    return Markup("\n".join(_row(a, rag, links, env, cells) for a, rag in rows))
 
 
-def _row(a: ListedAction, rag: Rag, links: Any, env: Environment) -> str:
+def _row(a: ListedAction, rag: Rag, links: Any, env: Environment, cells: dict[object, str]) -> str:
+    def cell(key: object, make: Callable[[], str]) -> str:
+        """A repeated value's escaped words, made once a page."""
+        text = cells.get(key)
+        if text is None:
+            text = cells[key] = make()
+        return text
+
     out = [
         f'<tr>\n<td><a href="{links.action}{a.id}">Action {a.id}</a>:\n',
         str(escape(do_truncate(env, a.text, TEXT_SHOWN))),
     ]
     if a.clause_label:
         out += [' <span class="meta">(clause ', str(escape(a.clause_label)), ")</span>"]
-    out += ["</td>\n<td>", str(escape(a.owner or "Not named")), '</td>\n<td class="due">', _due(a)]
+    out += [
+        "</td>\n<td>",
+        cell(("owner", a.owner), lambda: str(escape(a.owner or "Not named"))),
+        '</td>\n<td class="due">',
+        _due(a) if a.due_date is None else cell(("day", a.due_date), lambda: str(escape(day(a.due_date)))),
+    ]
     if rag is not Rag.NONE:
-        out += [f'<br><span class="badge rag-{rag.value}">', str(escape(RAG_LABELS[rag])), "</span>"]
-    out += ["</td>\n<td>", str(escape(words(a.status).capitalize()))]
+        out += [
+            f'<br><span class="badge rag-{rag.value}">',
+            cell(("rag", rag), lambda: str(escape(RAG_LABELS[rag]))),
+            "</span>",
+        ]
+    out += ["</td>\n<td>", cell(("status", a.status), lambda: str(escape(words(a.status).capitalize())))]
     if a.close_reason:
-        out += [" (", str(escape(words(a.close_reason))), ")"]
+        out += [" (", cell(("reason", a.close_reason), lambda: str(escape(words(a.close_reason)))), ")"]
     out += [
         f'</td>\n<td><a href="{links.committee}{a.committee_id}">',
-        str(escape(a.committee_name)),
+        cell(("committee", a.committee_id, a.committee_name), lambda: str(escape(a.committee_name))),
         f'</a>,\n<a href="{links.meeting}{a.meeting_id}">meeting of ',
-        str(escape(day(a.meeting_date))),
+        cell(("day", a.meeting_date), lambda: str(escape(day(a.meeting_date)))),
         "</a></td>\n</tr>",
     ]
     return "".join(out)
