@@ -1,10 +1,11 @@
 """Signing in and out, and who may do what: blueprint ``auth`` and the role decorators.
 
 The signed-in user's id lives in Flask's signed session cookie with the account's session version;
-:func:`load_user` puts the :class:`~tracker.models.User` on ``g.user`` before every request, unless
-the account was disabled or its password changed since (then the session ends). Roles: a **member** reads
-everything and changes nothing; **staff** also add updates and close and reopen actions; an
-**admin** may do what staff do, and manages accounts.
+:func:`load_user` puts the account on ``g.user`` before every request (a
+:class:`~tracker.services.SignedInUser` for a page view, the :class:`~tracker.models.User` for a
+request that may change something), unless the account was disabled or its password changed since
+(then the session ends). Roles: a **member** reads everything and changes nothing; **staff** also
+add updates and close and reopen actions; an **admin** may do what staff do, and manages accounts.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from . import services, throttle
-from .db import get_session
-from .models import UserRole, utcnow
+from .db import READING_METHODS, get_session
+from .models import User, UserRole, utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -53,7 +54,12 @@ def load_user() -> None:
         g.user = None
         return
     user_id = session.get("user_id")
-    user = services.get_user(get_session(), user_id) if isinstance(user_id, int) else None
+    user: User | services.SignedInUser | None = None
+    if isinstance(user_id, int):
+        if request.method in READING_METHODS:  # a page view needs only the account's columns
+            user = services.get_signed_in_user(get_session(), user_id)
+        else:  # a change is recorded with its author: the User itself
+            user = services.get_user(get_session(), user_id)
     if user is not None and (not user.active or session.get("session_version", 1) != user.session_version):
         user = None  # disabled since, or its password changed: this session ends
     g.user = user

@@ -31,6 +31,8 @@ from .errors import DatabaseSchemaError
 EXTENSION_KEY = "tracker.db"
 #: the execution option that makes :func:`_sqlite_on_begin` emit ``BEGIN IMMEDIATE``
 IMMEDIATE = "tracker_sqlite_immediate"
+#: the requests that only read: their Session is :attr:`Database.readers`
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Alembic context options shared by ``migrations/env.py`` and the model/migration drift test
 MIGRATION_OPTIONS: dict[str, Any] = {"render_as_batch": True, "compare_type": True}
@@ -134,7 +136,7 @@ def get_session() -> Session:
     :func:`writing_session`; page views read in an ordinary transaction.
     """
     if "db_session" not in g:
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = has_request_context() and request.method in READING_METHODS
         g.db_session = get_db().readers() if reading else writing_session()
     return g.db_session
 
