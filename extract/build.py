@@ -189,14 +189,24 @@ def _actions(
     for i, r in enumerate(resolutions):
         if r.needs_followup:
             out.append(Action(r.text, r.owner, r.due, "resolution", r.label, r.span, i, r.item))
-    keys = [_key(a.text) for a in out] if narrative else []
+    # each resolution action's words, made when first compared (a repeat is often found early)
+    keys: list[set[str]] = []
+    n_res = len(out)
     for na in narrative:
         s, e = trim_span(text, *na.text_span)
         body = _clean(text[s:e])
         if not body:
             continue
         k = _key(body)
-        if any(len(k & rk) >= 0.8 * max(1, len(k)) for rk in keys):
+        need = 0.8 * max(1, len(k))
+        repeats = False
+        for j in range(n_res):
+            if j == len(keys):
+                keys.append(_key(out[j].text))
+            if len(k & keys[j]) >= need:
+                repeats = True
+                break
+        if repeats:
             continue  # it repeats a resolution
         due = _due(body, when, (s, e), warnings)
         out.append(Action(body, na.owner, due, na.origin, None, (s, e), None, None))

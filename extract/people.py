@@ -10,10 +10,31 @@ welcomed by name, and officers named only by their role. People merely mentioned
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .cues import Cues
 from .text import Line, finditer_near, rx
+
+_LINE_START = itemgetter(0)  # a Line's start offset
+
+
+def _word_alternation(body: str) -> str:
+    r"""``\b(?:body)\b`` written so the engine can skip on each alternative's first letter.
+
+    Every alternative of ``body`` starts with a plain letter ``c``, and ``c(?<!\wc)`` is ``\b``
+    before that letter: the matches are the same. A leading ``\b`` makes the engine try the whole
+    alternation at every word start; a leading letter lets it skip the positions no alternative
+    starts with (as ``_INLINE`` in :mod:`extract.resolutions` does). ``body`` holds no group.
+    ``tests/extract/test_fast_paths.py`` checks both forms agree.
+    """
+    alts = body.split("|")
+    for alt in alts:
+        if not (alt[:1].isalpha() and alt[:1].isascii()) or alt[1:2] in ("?", "*", "+", "{"):
+            raise ValueError(f"alternative {alt!r} must start with a plain letter")
+    return "(?:" + "|".join(f"{a[0]}(?<!\\w{a[0]}){a[1:]}" for a in alts) + r")\b"
+
 
 HONORIFICS = {
     "councillor": "Councillor",
@@ -75,17 +96,18 @@ _NAME_DESC = re.compile(
     rf"(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME})\s*(?:\((?P<paren>[^)]*)\))?\s*(?:,|\s[–-])\s*(?P<desc>.+?)\s*\.?$"
 )
 _PERSON_START = re.compile(rf"(?:(?P<hon>{_HON})\s+)(?P<name>{_NAME})|(?P<bare>{_NAME})")
-_ROLE_WORDS = re.compile(
-    r"\b(?:Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Convener|Vice-Convener|Provost|Leader|Mayor|"
+_ROLE_WORDS_BODY = (
+    r"Member|Chair|Chairman|Chairperson|Vice-Chair|Vice\s+Chair|Convener|Vice-Convener|Provost|Leader|Mayor|"
     r"Director|Manager|Officer|Head|Lead|"
     r"Chief|Executive|Co-ordinator|Coordinator|Commissioner|Nurse|Consultant|Adviser|Advisor|Solicitor|Clerk|"
     r"Secretary|Accountant|Engineer|Planner|Analyst|Inspector|Superintendent|Constable|Sergeant|Governor|"
     r"Representative|Treasurer|Auditor|Partner|Specialist|Assistant|Deputy|President|Principal|Strategic|"
     r"Cabinet|Portfolio|Champion|Monitoring|Surveyor|Architect|Therapist|Practitioner|Registrar|Warden|"
-    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Group\s+Leader)\b"
+    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Group\s+Leader"
 )
-_ORG_WORDS = re.compile(
-    r"\b(?:Police|Trust|Partnership|Council|Association|Housing|Service|Services|NHS|Group|Ltd|Limited|plc|CIC|"
+_ROLE_WORDS = re.compile(_word_alternation(_ROLE_WORDS_BODY))
+_ORG_WORDS_BODY = (
+    r"Police|Trust|Partnership|Council|Association|Housing|Service|Services|NHS|Group|Ltd|Limited|plc|CIC|"
     r"Foundation|Society|Centre|Center|Agency|Authority|Board|Commission|College|University|School|Hospital|"
     r"Fire|Rescue|Charity|Network|Alliance|Forum|Healthwatch|Company|Department|Office|Ministry|Union|Church|"
     r"Barnardos|Barnardo's|Refuge|Action|Aid|Care|Support|Project|CCG|Clinical\s+Commissioning|Infirmary|Hospitals?|"
@@ -93,8 +115,9 @@ _ORG_WORDS = re.compile(
     r"Cooperative|Co-operative|Campaign|Coalition|Consortium|Services|Healthcare|Health|Railways?|Buses|Airport|"
     r"Water|Energy|Homes|Estates|Cathedral|Diocese|Parish|Engineering|Consulting|Consultancy|Construction|"
     r"Developments|Properties|Solicitors|Associates|Partners|Enterprises|Industries|Holdings|Media|Bus|Buses|"
-    r"Transport|Travel|Chambers?|LLP|LLC|Inc)\b"
+    r"Transport|Travel|Chambers?|LLP|LLC|Inc"
 )
+_ORG_WORDS = re.compile(_word_alternation(_ORG_WORDS_BODY))
 _ROLE_HEAD = re.compile(
     r"^(?:(?:Deputy|Assistant|Acting|Interim|Senior|Principal|Chief|Lead|Joint|Strategic|Executive|Shadow)\s+)*"
     r"(?:Cabinet\s+Member|Portfolio\s+Holder|Chair|Vice-Chair|Chairman|Leader|Mayor|Director|Manager|Officer|Head|"
@@ -167,12 +190,13 @@ _ROLE_THEN_NAME = re.compile(
     rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
 )
 #: words that make a bracket after a role a qualifier ("Service Manager (Early Years)"), not a name
-_QUALIFIER = re.compile(
-    r"\b(?:Area|Areas|Years|Services?|Care|North|South|East|West|Central|Team|Division|Planning|Housing|Finance|"
+_QUALIFIER_BODY = (
+    r"Area|Areas|Years|Services?|Care|North|South|East|West|Central|Team|Division|Planning|Housing|Finance|"
     r"Education|Health|Policy|Operations|Development|Enforcement|Licensing|Transport|Highways|Environment|Strategy|"
     r"Legal|Governance|Democratic|Safeguarding|Children|Adults|Community|Communities|Interim|Acting|Locum|Deputy|"
-    r"Resources|Property|Assets|Regeneration|Revenues|Benefits|Waste|Parks|Leisure|Culture|Libraries|Schools)\b"
+    r"Resources|Property|Assets|Regeneration|Revenues|Benefits|Waste|Parks|Leisure|Culture|Libraries|Schools"
 )
+_QUALIFIER = re.compile(_word_alternation(_QUALIFIER_BODY))
 _PAREN = re.compile(r"\(([^)]{2,80})\)")
 _BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
 _ROLE_SUBJECT = re.compile(
@@ -279,10 +303,11 @@ _ROLE_ONLY_PART = re.compile(
     rf"(?:\s+(?:and\s+|&\s+)?[A-Z][\w'’&-]*)*)?(?:\s*\([^)]{{1,40}}\))?$"
 )
 _DASH_DESC = re.compile(r"\s*(?:\([^)]*\)\s*)?[–-]\s+(?P<d>[^()]+?)(?:\s*\([^)]*\))?\s*$")
-_OFFICER_ROLE = re.compile(
-    r"\b(?:Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead|Executive|Treasurer|Solicitor|"
-    r"Auditor|Adviser|Advisor|Engineer|Planner|Accountant|Secretary|Analyst|Surveyor|Lawyer|Monitoring)\b"
+_OFFICER_ROLE_BODY = (
+    r"Officer|Manager|Co-ordinator|Coordinator|Director|Head\s+of|Clerk|Lead|Executive|Treasurer|Solicitor|"
+    r"Auditor|Adviser|Advisor|Engineer|Planner|Accountant|Secretary|Analyst|Surveyor|Lawyer|Monitoring"
 )
+_OFFICER_ROLE = re.compile(_word_alternation(_OFFICER_ROLE_BODY))
 _ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
 
 
@@ -507,7 +532,7 @@ class PeopleReader:
             self._subject_list(wm.start("list"), wm.group("list"), "welcomed")
 
     def _rep_lines(self, pos: int, capacity: str) -> None:
-        idx = next((i for i, ln in enumerate(self.lines) if ln.start >= pos), len(self.lines))
+        idx = bisect_left(self.lines, pos, key=_LINE_START)  # the first line starting at or after pos
         blank = 0
         while idx < len(self.lines):
             ln = self.lines[idx]
@@ -638,7 +663,10 @@ class PeopleReader:
         if dash:
             # "Councillor J Osborne (Eastmoor Borough Council) – Chair", "Raj Sethi – Finance Manager, X"
             desc = f"{dash.group('d').strip()}, {desc}" if desc else dash.group("d")
-        desc = rx.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc.strip())
+        desc = desc.strip()
+        # the pattern needs "who" somewhere or "and"/"&" at the (stripped) end: test those first
+        if "who" in desc or desc.endswith(("and", "&")):
+            desc = rx.sub(r"(?:,?\s*\bwho\b.*|,?\s*(?:and|&)\s*)$", "", desc)
         role, org = _role_or_org(desc) if desc else (None, None)
         for paren in _PAREN.finditer(tail):
             if role and org:

@@ -215,3 +215,31 @@ def test_owner_rule_with_a_word_start_look_behind_agrees_with_its_plain_form(tex
         plain = re.compile(rule.pattern.replace("a(?<!\\wa)nd", "\\band"))
         fast = [m.span("owner") for m in pattern.finditer(text)]
         assert fast == [m.span("owner") for m in plain.finditer(text)]
+
+
+_WORDS_ALPHABET = st.sampled_from(
+    ["Police", "Service", "Services", "Vice", "Chair", "Head", "of", "Care", "Hospitals", " ", "-", "'", "x",
+     "a", "S", "é", "_", "1", "(", "\n", "Group", "Leader", "Barnardo's", "plc", "Co-ordinator"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS_ALPHABET, max_size=30).map("".join))
+def test_word_alternations_agree_with_their_plain_form(text: str) -> None:
+    from extract import people
+
+    for name in ("_ROLE_WORDS", "_ORG_WORDS", "_OFFICER_ROLE", "_QUALIFIER"):
+        fast = getattr(people, name)
+        plain = re.compile(rf"\b(?:{getattr(people, name + '_BODY')})\b")
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)], name
+
+
+def test_word_alternation_refuses_an_alternative_it_cannot_rewrite() -> None:
+    from extract.people import _word_alternation
+
+    for body in (r"Chair|\w+", "Chair|(?:Vice)", "A?b"):
+        try:
+            _word_alternation(body)
+        except ValueError:
+            continue
+        raise AssertionError(body)
