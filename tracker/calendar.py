@@ -31,6 +31,7 @@ from .errors import NotFoundError, ValidationError
 from .models import (
     OPEN_STATUSES,
     Action,
+    ActionStatus,
     ActionUpdate,
     CalendarChange,
     CalendarChangeKind,
@@ -388,7 +389,9 @@ def _reschedule(
     condition = [
         Meeting.committee_id == committee_id,
         Meeting.date < changed[-1],
-        Action.status.in_(OPEN_STATUSES),
+        # "not closed" rather than IN (open statuses): SQLite would otherwise read every open action
+        # of every committee through ix_action_status_id instead of starting from the meeting
+        Action.status != ActionStatus.CLOSED,
         Action.due_rule.is_not(None),
     ]
     if added:
