@@ -92,6 +92,8 @@ class TreeMemory:
     def __init__(self, pid: int, every: float = 0.2) -> None:
         self.pid, self.every = pid, every
         self.main = self.worker = self.tree = 0
+        #: CPU seconds (user + system) last seen per process: the main process's and the workers'
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
@@ -108,7 +110,22 @@ class TreeMemory:
                 others = [v for p, v in rss.items() if p != self.pid]
                 self.worker = max(self.worker, *others, 0)
                 self.tree = max(self.tree, sum(rss.values()))
+                for pid in rss:
+                    self.cpu[pid] = max(self.cpu.get(pid, 0.0), _cpu_seconds(pid))
             self._stop.wait(self.every)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far, from /proc (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _rss_by_pid(root: int) -> dict[int, int]:
@@ -157,7 +174,17 @@ def run_import(url: str, folder: Path, jobs: int) -> dict[str, float]:
     if proc.returncode != 0:
         raise SystemExit(f"tracker import failed ({proc.returncode}): {err.decode()[-2000:]}")
     summary = json.loads(report.read_text(encoding="utf-8"))["summary"]
-    return {"wall": wall, "main": memory.main, "worker": memory.worker, "tree": memory.tree, **summary}
+    cpu_main = memory.cpu.get(proc.pid, 0.0)
+    cpu_workers = sum(v for p, v in memory.cpu.items() if p != proc.pid)
+    return {
+        "wall": wall,
+        "main": memory.main,
+        "worker": memory.worker,
+        "tree": memory.tree,
+        "cpu_main": cpu_main,
+        "cpu_workers": cpu_workers,
+        **summary,
+    }
 
 
 def time_extract_many(paths: list[str], jobs: int) -> float:
@@ -235,7 +262,9 @@ def main() -> None:
                 f"{n:>6,} items: {r['wall']:6.1f} s wall, {n / r['wall']:6.1f} items/s; "
                 f"imported {r['imported']:,}, failed {r['failed']}, actions {r['actions_created']:,}; "
                 f"peak RSS main {r['main'] / mb:.0f} MB, largest worker {r['worker'] / mb:.0f} MB, "
-                f"tree {r['tree'] / mb:.0f} MB; extract_many alone {extract_s:.1f} s "
+                f"tree {r['tree'] / mb:.0f} MB; CPU main {r['cpu_main']:.1f} s "
+                f"({1000 * r['cpu_main'] / n:.1f} ms a file), workers {r['cpu_workers']:.1f} s; "
+                f"load average {os.getloadavg()[0]:.2f}; extract_many alone {extract_s:.1f} s "
                 f"({n / extract_s:.0f} texts/s): import takes {r['wall'] / extract_s:.2f}x"
             )
     finally:

@@ -134,10 +134,10 @@ def run(cases: list[Case], order: str, seed: int = 7) -> Run:
     timings: list[float] = []
     original = links.link_item
 
-    def timed(session, item):  # type: ignore[no-untyped-def]
+    def timed(session, item, **given):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         try:
-            return original(session, item)
+            return original(session, item, **given)
         finally:
             timings.append(time.perf_counter() - start)
 

@@ -64,10 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     timings: list[float] = []
     original = links.link_item
 
-    def timed(session, item):  # type: ignore[no-untyped-def]
+    def timed(session, item, **given):  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         try:
-            return original(session, item)
+            return original(session, item, **given)
         finally:
             timings.append(time.perf_counter() - start)
 

@@ -438,6 +438,7 @@ def store(session: Session, ready: Ready) -> FileResult:
         .limit(1)
     )
     known = _known_actions(session, ready.key) if previous is not None else set()
+    kept = [a for a in ready.extraction.actions if _fingerprint_of(a) not in known] if known else None
     created_item = services.import_minutes(
         session,
         committee=ready.committee,
@@ -446,37 +447,50 @@ def store(session: Session, ready: Ready) -> FileResult:
         source_text=ready.source.text,
         source_name=ready.name,
         keep_action=(lambda a: _fingerprint_of(a) not in known) if known else None,
+        batch=services.BatchItem(
+            key=ready.key,
+            number=ready.item_number,
+            source_url=ready.source_url,
+            version=previous.item_version + 1 if previous is not None else 1,
+        ),
     )
     item = created_item.item
+    if not created_item.created:
+        meeting = item.meeting
+        return FileResult(
+            file=ready.name,
+            status=UNCHANGED,
+            minute_item_id=item.id,
+            version=item.item_version,
+            title=item.title,
+            committee=meeting.committee.name,
+            meeting_date=meeting.date,
+            date_from=ready.date_from,
+            item_number=item.item_number,
+            warnings=len(ready.extraction.warnings),
+        )
+    created = len(ready.extraction.actions) if kept is None else len(kept)
+    meeting = item.meeting  # the Meeting and Committee the import used: no query
     result = FileResult(
         file=ready.name,
-        status=UNCHANGED,
+        status=IMPORTED,
         minute_item_id=item.id,
         version=item.item_version,
         title=item.title,
-        committee=item.meeting.committee.name,
-        meeting_date=item.meeting.date,
+        committee=meeting.committee.name,
+        meeting_date=meeting.date,
         date_from=ready.date_from,
         item_number=item.item_number,
         warnings=len(ready.extraction.warnings),
+        resolutions=len(ready.extraction.resolutions),
+        actions_created=created,
+        actions_kept=len(ready.extraction.actions) - created,
     )
-    if not created_item.created:
-        return result
-    item.item_key = ready.key
-    item.item_number = ready.item_number
-    item.source_url = ready.source_url
-    result.status = IMPORTED
     if previous is not None:
-        item.item_version = previous.item_version + 1
         previous.superseded_by = item
+        session.flush()
         result.status = NEW_VERSION
         result.previous_id = previous.id
-    session.flush()
-    result.version = item.item_version
-    result.item_number = item.item_number
-    result.resolutions = len(item.resolutions)
-    result.actions_created = len(item.actions)
-    result.actions_kept = len(ready.extraction.actions) - len(item.actions)
     return result
 
 

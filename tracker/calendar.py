@@ -18,10 +18,12 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from extract.dates import MONTHS, parse_due
 
@@ -29,6 +31,7 @@ from .errors import NotFoundError, ValidationError
 from .models import (
     OPEN_STATUSES,
     Action,
+    ActionStatus,
     ActionUpdate,
     CalendarChange,
     CalendarChangeKind,
@@ -141,10 +144,6 @@ def meeting_dates(session: Session, committee_id: int) -> list[date]:
     )
 
 
-def _rule_of(action: Action) -> DueRule | None:
-    return DueRule(action.due_rule, action.due_rule_month) if action.due_rule is not None else None
-
-
 def _set_rule(action: Action, rule: DueRule | None) -> None:
     action.due_rule = rule.rule if rule else None
     action.due_rule_month = rule.month if rule else None
@@ -153,38 +152,44 @@ def _set_rule(action: Action, rule: DueRule | None) -> None:
 # --- the import step --------------------------------------------------------------------------
 
 
-def follow_calendar(session: Session, item: MinuteItem, *, author: User | None) -> None:
-    """Give a newly imported item's undated meeting deadlines their rule and date; move others' if needed.
+def rule_new_actions(
+    session: Session, *, committee_id: int, committee: str, when: date | None, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Give an import's undated meeting deadlines their rule and date, in its action rows before insert.
 
-    Call it from the import, with the new item added to the session but before the final flush. When
-    the import makes a meeting date known that was not, the committee's other open actions waiting
-    for a meeting move (recorded under ``author``, None for an import with nobody signed in).
+    ``rows`` are :class:`~tracker.models.Action` column values (``due_text``, ``due_date``, …); those
+    without a date whose wording names a meeting of ``committee`` get ``due_rule``, ``due_rule_month``
+    and the date it resolves to on the committee's calendar (which already holds ``when``). One query
+    when some action has such a deadline, none otherwise.
     """
-    meeting = item.meeting
-    new_date = meeting.date if meeting.id is None else None  # a meeting created by this import
-    committee = meeting.committee
     ruled = []
-    for action in item.actions:
-        if action.due_date is None and action.due_text:
-            rule = meeting_rule(action.due_text, meeting_date=meeting.date, committee=committee.name)
+    for row in rows:
+        if row["due_date"] is None and row["due_text"]:
+            rule = meeting_rule(row["due_text"], meeting_date=when, committee=committee)
             if rule is not None:
-                _set_rule(action, rule)
-                ruled.append((action, rule))
-    if not ruled and new_date is None:
-        return
-    session.flush()
-    if new_date is not None:
-        _reschedule(
-            session,
-            committee.id,
-            [new_date],
-            author=author,
-            reason=f"the minutes of the meeting on {_day(new_date)} were imported",
-        )
+                row["due_rule"], row["due_rule_month"] = rule.rule, rule.month
+                ruled.append((row, rule))
     if ruled:
-        dates = meeting_dates(session, committee.id)
-        for action, rule in ruled:
-            action.due_date = resolve(rule, after=meeting.date, dates=dates)
+        dates = meeting_dates(session, committee_id)
+        for row, rule in ruled:
+            row["due_date"] = resolve(rule, after=when, dates=dates)
+
+
+def meeting_date_known(session: Session, committee_id: int, when: date, *, author: User | None) -> int:
+    """An import made the committee's meeting on ``when`` known: move the open actions that now fall on it.
+
+    Only actions that can move are read: set at an earlier meeting, still waiting (no date yet, or a
+    later one), and ruled by "next meeting" or by a meeting in ``when``'s month. Each that moves gets
+    a history line under ``author`` (None for an import with nobody signed in). Returns how many moved.
+    """
+    return _reschedule(
+        session,
+        committee_id,
+        [when],
+        author=author,
+        reason=f"the minutes of the meeting on {_day(when)} were imported",
+        added=True,
+    )
 
 
 # --- staff editing an action ----------------------------------------------------------------
@@ -367,45 +372,81 @@ def _reschedule(
     *,
     author: User | None,
     reason: str,
+    added: bool = False,
 ) -> int:
     """Re-resolve the committee's open ruled actions that a change at ``changed`` dates can move.
 
     Only actions set at a meeting before the latest changed date, and due on or after the earliest
-    (or not yet dated), can move; each that does gets a history line under ``author`` saying why.
-    Returns how many moved. Two queries, plus the writes.
+    (or not yet dated), can move; with ``added`` (one meeting date that was not known before and
+    takes nothing away), only those due after it, ruled by "next meeting" or by a meeting in its
+    month. Each that moves gets a history line under ``author`` saying why. Returns how many moved.
+    Two queries, plus one multi-row ``UPDATE`` and one multi-row ``INSERT`` for those that move.
+
+    The rows are written with Core statements (the ORM would load every action first); actions of
+    the Session that moved are expired, so that they show their new date and history when next read.
     """
     changed = sorted(changed)
-    dates = meeting_dates(session, committee_id)
+    condition = [
+        Meeting.committee_id == committee_id,
+        Meeting.date < changed[-1],
+        # "not closed" rather than IN (open statuses): SQLite would otherwise read every open action
+        # of every committee through ix_action_status_id instead of starting from the meeting
+        Action.status != ActionStatus.CLOSED,
+        Action.due_rule.is_not(None),
+    ]
+    if added:
+        (when,) = changed
+        condition += [
+            or_(Action.due_date.is_(None), Action.due_date > when),
+            or_(Action.due_rule == MeetingRule.NEXT_MEETING, Action.due_rule_month == when.replace(day=1)),
+        ]
+    else:
+        condition.append(or_(Action.due_date.is_(None), Action.due_date >= changed[0]))
     rows = session.execute(
-        select(Action, Meeting.date)
+        select(
+            Action.id, Action.due_rule, Action.due_rule_month, Action.due_date, Action.version, Meeting.date
+        )
         .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
         .join(Meeting, MinuteItem.meeting_id == Meeting.id)
-        .where(
-            Meeting.committee_id == committee_id,
-            Meeting.date < changed[-1],
-            Action.status.in_(OPEN_STATUSES),
-            Action.due_rule.is_not(None),
-            or_(Action.due_date.is_(None), Action.due_date >= changed[0]),
-        )
+        .where(*condition)
         .order_by(Action.id)
     ).all()
+    if not rows:
+        return 0
+    dates = meeting_dates(session, committee_id)
     now = utcnow()
-    moved = 0
-    for action, set_at in rows:
-        rule = _rule_of(action)
-        assert rule is not None
-        new = resolve(rule, after=set_at, dates=dates)
-        if new == action.due_date:
+    author_id = author.id if author is not None else None
+    moves, notes = [], []
+    for action_id, rule, month, due, version, set_at in rows:
+        new = resolve(DueRule(rule, month), after=set_at, dates=dates)
+        if new == due:
             continue
-        moved += 1
-        note = f"Due date moved from {_day_or_unknown(action.due_date)} to {_day_or_unknown(new)}: {reason}."
-        update = ActionUpdate(action_id=action.id, author=author, created_at=now, note=note)
-        if "updates" in action.__dict__:  # a history already loaded gets it too
-            action.updates.append(update)
-        session.add(update)  # by id otherwise: appending would load each action's whole history
-        action.due_date, action.updated_at = new, now
-    session.flush()
-    return moved
+        moves.append({"b_id": action_id, "b_version": version, "b_due": new, "b_now": now})
+        note = f"Due date moved from {_day_or_unknown(due)} to {_day_or_unknown(new)}: {reason}."
+        notes.append(
+            {"action_id": action_id, "author_id": author_id, "created_at": now, "note": note}
+            | dict.fromkeys(("from_status", "to_status", "close_reason", "evidence_url", "evidence_item_id"))
+        )
+    if not moves:
+        return 0
+    table = Action.__table__
+    done = session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(due_date=bindparam("b_due"), updated_at=bindparam("b_now"), version=table.c.version + 1),
+        moves,
+    )
+    if done.rowcount != len(moves):  # someone changed one of them since it was read
+        raise StaleDataError(
+            f"UPDATE statement on table 'action' expected to update {len(moves)} row(s); "
+            f"{done.rowcount} were matched."
+        )
+    session.execute(insert(ActionUpdate.__table__), notes)
+    for move in moves:
+        loaded = session.identity_map.get(identity_key(Action, move["b_id"]))
+        if loaded is not None:
+            session.expire(loaded)
+    return len(moves)
 
 
 def _day(value: date | None) -> str:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
 from .errors import InvalidTransitionError, NotFoundError
@@ -450,26 +450,53 @@ class _Candidate:
     title: str | None
 
 
-def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
-    """Suggest links for a newly imported item, both ways; return the new suggestions (flushed).
+@dataclasses.dataclass(frozen=True, slots=True)
+class OwnAction:
+    """An open action of the item being linked: what :func:`link_item` needs of it."""
+
+    id: int
+    text: str
+    owner: str | None
+    span_start: int
+    span_end: int
+
+
+def link_item(
+    session: Session,
+    item: MinuteItem,
+    *,
+    actions: Sequence[OwnAction] | None = None,
+    committee: Committee | None = None,
+    when: date | None = None,
+    load: bool = True,
+) -> list[Any]:
+    """Suggest links for a newly imported item, both ways; return the new suggestions (written).
 
     1. The item as the answer: the open actions of its committee's earlier meetings, and open actions
        owned by its committee (by name), are scored against it.
     2. The item's own actions as the question: the items of its committee's later meetings (the
        nearest :data:`MAX_LATER_ITEMS`) are scored against each of its open actions.
 
-    Existing links for a pair, whatever their status, are left as they are.
+    Existing links for a pair, whatever their status, are left as they are. The import passes the
+    item's open ``actions``, ``committee`` and meeting date ``when``, which it has in hand; without
+    them they are read from ``item``. With ``load`` False the new links' ids are returned instead
+    of the rows (one query less).
     """
-    meeting = item.meeting
-    when = meeting.date
+    if actions is None or committee is None:
+        meeting = item.meeting
+        when, committee = meeting.date, meeting.committee
+        actions = [
+            OwnAction(a.id, a.text, a.owner, a.span_start, a.span_end)
+            for a in item.actions
+            if a.status is not ActionStatus.CLOSED
+        ]
     if when is None:
         return []
-    committee = meeting.committee
     found: list[tuple[int, int, Score]] = []
 
     candidates = _earlier_open_actions(session, committee, when, item.id)
     if candidates:
-        profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in item.actions])
+        profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in actions])
         # values first (no evidence), then the evidence of the best few only
         values = []
         for c in candidates:
@@ -480,12 +507,11 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
         values.sort(key=lambda t: (-t[0], t[1]))
         found += [(a, item.id, score_pair(p, profile)) for _, a, p in values[:MAX_PER_ITEM]]
 
-    own = [a for a in item.actions if a.status is not ActionStatus.CLOSED]
-    if own:
+    if actions:
         for later in _later_items(session, committee.id, when):
             # keyed by the whole row (text and spans too): ids are reused by other databases
             profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
-            for a in own:
+            for a in actions:
                 s = score_pair(_action_profile(a.text, item.title, a.owner), profile, THRESHOLD)
                 if s.value >= THRESHOLD:
                     found.append((a.id, later.id, s))
@@ -500,23 +526,32 @@ def link_item(session: Session, item: MinuteItem) -> list[FollowUpLink]:
         ).all()
     )
     now = utcnow()
-    made = []
+    rows = []
     for action_id, item_id, s in found:
         if (action_id, item_id) in existing:
             continue
         existing.add((action_id, item_id))
-        link = FollowUpLink(
-            action_id=action_id,
-            minute_item_id=item_id,
-            score=s.value,
-            evidence=s.evidence,
-            status=LinkStatus.SUGGESTED,
-            created_at=now,
+        rows.append(
+            {
+                "action_id": action_id,
+                "minute_item_id": item_id,
+                "score": s.value,
+                "evidence": s.evidence,
+                "status": LinkStatus.SUGGESTED,
+                "decided_by_id": None,
+                "decided_at": None,
+                "created_at": now,
+            }
         )
-        session.add(link)
-        made.append(link)
-    session.flush()
-    return made
+    if not rows:
+        return []
+    # one multi-row INSERT (the ORM would write them one by one); read back only when asked for
+    table = FollowUpLink.__table__
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
+    if not load:
+        return ids
+    by_id = {link.id: link for link in session.scalars(select(FollowUpLink).where(FollowUpLink.id.in_(ids)))}
+    return [by_id[i] for i in ids]
 
 
 def _item_profile_of(item: Any, spans: Iterable[tuple[int, int]]) -> ItemProfile:

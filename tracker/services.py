@@ -20,7 +20,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import (
@@ -29,8 +29,11 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     bindparam,
+    event,
     func,
+    insert,
     literal_column,
     null,
     select,
@@ -106,6 +109,7 @@ __all__ = [
     "AttendeeFix",
     "ClauseFix",
     "ImportCorrections",
+    "BatchItem",
     "ImportResult",
     "NewAction",
     "add_update",
@@ -149,6 +153,7 @@ PASSWORD_MIN = 8
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _E = TypeVar("_E", bound=enum.Enum)
 _M = TypeVar("_M")
+_T = TypeVar("_T")
 
 
 def _label(status: ActionStatus) -> str:
@@ -219,6 +224,19 @@ class ImportResult(NamedTuple):
     created: bool
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class BatchItem:
+    """What a batch import knows of an item besides its text: key, number, address, version.
+
+    See ``docs/IMPORT.md``; a single import leaves them unset (no key, version 1).
+    """
+
+    key: str | None = None
+    number: str | None = None
+    source_url: str | None = None
+    version: int = 1
+
+
 def text_sha256(text: str) -> str:
     """Hex SHA-256 of ``text`` encoded as UTF-8: what identifies a minutes text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -235,6 +253,7 @@ def import_minutes(
     corrections: ImportCorrections | None = None,
     author: User | None = None,
     keep_action: Callable[[ExtractedAction], bool] | None = None,
+    batch: BatchItem | None = None,
 ) -> ImportResult:
     """Store one extracted minutes text: its meeting, attendance, resolutions and open actions.
 
@@ -246,12 +265,20 @@ def import_minutes(
     action's history for an action, as a :class:`~tracker.models.Correction` of the item otherwise.
     The stored ``extraction`` stays what the extractor read.
 
+    The single-file import and the batch import both come here. The item itself goes through the
+    ORM (with any new committee, meeting and people); its attendance, resolutions, actions and
+    notes are written with one multi-row ``INSERT`` each, which is what makes a batch import fast.
+    The returned item's collections (``item.actions``, …) load from the database when first read.
+    Committees, meetings and people are remembered for the rest of the Session's transaction
+    (forgotten on rollback), so a batch looks each up once.
+
     :param committee: the committee's name; an existing committee matches regardless of case.
     :param meeting_date: the meeting's date, or None when unknown (each import then gets its own meeting).
     :param extraction: what :func:`extract_source` returned for ``source_text``.
     :param source_text: the text the extraction was made from (its spans point into it).
     :param keep_action: when given, only the extracted actions it returns True for are created (a
         batch import leaves out the actions an earlier version of the item already holds).
+    :param batch: the item's key, number, source address and version, for a batch import.
     :raise ValidationError: the committee name is blank or too long.
     :raise DuplicateMinutesError: the text was imported before for another committee or date.
     :raise ValidationError: a correction that cannot be applied (a blank text, an unknown kind).
@@ -286,10 +313,17 @@ def import_minutes(
         corrections.apply(extraction) if corrections is not None else (extraction, {}, [])
     )
     now = utcnow()
-    people = _people(session, records)
-    meeting = _meeting(session, _committee(session, name, now), meeting_date, now)
+    cache = _import_cache(session)
+    people = _people(session, records, cache)
+    the_committee = _committee(session, name, now, cache)
+    meeting = _meeting(session, the_committee, meeting_date, now, cache)
+    new_meeting = meeting.id is None
+    batch = batch or BatchItem()
+    # an existing meeting is named by id: setting the relationship would queue the item on the
+    # meeting's unloaded ``items`` (kept alive by the cache for the rest of the run)
+    where = {"meeting": meeting} if new_meeting else {"meeting_id": meeting.id}
     item = MinuteItem(
-        meeting=meeting,
+        **where,
         title=extraction.title,
         source_name=source_name,
         source_text=source_text,
@@ -297,48 +331,96 @@ def import_minutes(
         extraction=extraction.to_dict(),
         review_state=ReviewState.PENDING if corrections is None else ReviewState.REVIEWED,
         imported_at=now,
+        item_key=batch.key,
+        item_number=batch.number,
+        item_version=batch.version,
+        source_url=batch.source_url,
     )
     session.add(item)
-    for a in records.attendees:
-        item.attendances.append(
-            Attendance(
-                person=people.get(a.name) if a.name else None,
-                role=a.role,
-                organisation=a.organisation,
-                capacity=Capacity(a.capacity),
-                span_start=a.span[0],
-                span_end=a.span[1],
-            )
-        )
-    resolutions = [_resolution(i, r) for i, r in enumerate(records.resolutions)]
-    item.resolutions.extend(resolutions)
+    session.flush()
+    if new_meeting:  # its items and the committee's meetings are read from the database if wanted
+        session.expire(meeting, ["items"])
+        session.expire(the_committee, ["meetings"])
+    if meeting_date is not None:
+        cache.remember(cache.meetings, (the_committee.id, meeting_date), meeting)
+    author_id = author.id if author is not None else None
+
+    attendances = [
+        {
+            "minute_item_id": item.id,
+            "person_id": people[a.name].id if a.name else None,
+            "role": a.role,
+            "organisation": a.organisation,
+            "capacity": Capacity(a.capacity),
+            "span_start": a.span[0],
+            "span_end": a.span[1],
+        }
+        for a in records.attendees
+    ]
+    if attendances:
+        session.execute(insert(Attendance.__table__), attendances)
+    resolution_ids = _insert_returning_ids(
+        session,
+        Resolution.__table__,
+        [_resolution_row(item.id, i, r) for i, r in enumerate(records.resolutions)],
+    )
+    actions = []
     for a in records.actions:
         if keep_action is not None and not keep_action(a):
             continue
-        item.actions.append(
-            Action(
-                resolution=_resolution_of(a, records.resolutions, resolutions),
-                position=len(item.actions),
-                text=a.text,
-                owner=a.owner,
-                due_text=(a.due.text or None) if a.due else None,
-                due_date=_iso_date(a.due.date if a.due else None),
-                origin=ActionOrigin(a.origin),
-                span_start=a.span[0],
-                span_end=a.span[1],
-                status=ActionStatus.OPEN,
-                created_at=now,
-                updated_at=now,
-            )
+        due_text = (a.due.text or None) if a.due else None
+        actions.append(
+            {
+                "minute_item_id": item.id,
+                "resolution_id": _resolution_of(a, records.resolutions, resolution_ids),
+                "position": len(actions),
+                "text": a.text,
+                "owner": a.owner,
+                "due_text": due_text,
+                "due_date": _iso_date(a.due.date if a.due else None),
+                "due_rule": None,
+                "due_rule_month": None,
+                "origin": ActionOrigin(a.origin),
+                "span_start": a.span[0],
+                "span_end": a.span[1],
+                "status": ActionStatus.OPEN,
+                "created_at": now,
+                "updated_at": now,
+                "version": 1,
+            }
         )
-    for position, note in action_notes.items():
-        item.actions[position].updates.append(ActionUpdate(author=author, created_at=now, note=note))
-    for position, note in item_notes:
-        resolution = resolutions[position] if position is not None else None
-        item.corrections.append(Correction(resolution=resolution, author=author, created_at=now, note=note))
-    calendar.follow_calendar(session, item, author=author)
-    session.flush()
-    links.link_item(session, item)
+    calendar.rule_new_actions(
+        session, committee_id=the_committee.id, committee=the_committee.name, when=meeting_date, rows=actions
+    )
+    action_ids = _insert_returning_ids(session, Action.__table__, actions)
+    notes = [_note_row(action_ids[position], author_id, now, note) for position, note in action_notes.items()]
+    if notes:
+        session.execute(insert(ActionUpdate.__table__), notes)
+    if new_meeting and meeting_date is not None:
+        calendar.meeting_date_known(session, the_committee.id, meeting_date, author=author)
+    fixes = [
+        {
+            "minute_item_id": item.id,
+            "resolution_id": resolution_ids[position] if position is not None else None,
+            "author_id": author_id,
+            "created_at": now,
+            "note": note,
+        }
+        for position, note in item_notes
+    ]
+    if fixes:
+        session.execute(insert(Correction.__table__), fixes)
+    links.link_item(
+        session,
+        item,
+        actions=[
+            links.OwnAction(action_id, row["text"], row["owner"], row["span_start"], row["span_end"])
+            for action_id, row in zip(action_ids, actions, strict=True)
+        ],
+        committee=the_committee,
+        when=meeting_date,
+        load=False,
+    )
     return ImportResult(item, True)
 
 
@@ -677,62 +759,146 @@ def check_committee_name(name: str) -> str:
     return cleaned
 
 
-def _committee(session: Session, name: str, now: datetime) -> Committee:
-    found = session.scalar(select(Committee).where(func.lower(Committee.name) == name.lower()))
+#: entries the import cache keeps per kind (committees, meetings, people): memory stays bounded
+_CACHE_SIZE = 1024
+
+
+class _ImportCache:
+    """Committees, meetings and people an import found or made, for the rest of the transaction.
+
+    Keyed by what the look-up was given, so a hit returns what the query would (the committee for a
+    name as typed, the meeting of a committee on a date, the person of a name). Emptied when the
+    Session rolls back, as what it holds may then not exist; an object no longer in the Session is
+    looked up again.
+    """
+
+    __slots__ = ("committees", "meetings", "people")
+
+    def __init__(self) -> None:
+        self.committees: dict[str, Committee] = {}
+        self.meetings: dict[tuple[int, date], Meeting] = {}
+        self.people: dict[str, Person] = {}
+
+    def remember(self, table: dict[Any, Any], key: object, value: object) -> None:
+        """Keep ``value`` under ``key``, forgetting the oldest entry past :data:`_CACHE_SIZE`."""
+        table[key] = value
+        if len(table) > _CACHE_SIZE:
+            del table[next(iter(table))]
+
+    def clear(self) -> None:
+        self.committees.clear()
+        self.meetings.clear()
+        self.people.clear()
+
+
+_CACHE_KEY = "tracker.import_cache"
+
+
+def _import_cache(session: Session) -> _ImportCache:
+    cache = session.info.get(_CACHE_KEY)
+    if cache is None:
+        cache = session.info[_CACHE_KEY] = _ImportCache()
+        event.listen(session, "after_soft_rollback", lambda _session, _transaction: cache.clear())
+    return cache  # type: ignore[no-any-return]
+
+
+def _cached(session: Session, found: _T | None) -> _T | None:
+    return found if found is not None and found in session else None
+
+
+def _committee(session: Session, name: str, now: datetime, cache: _ImportCache) -> Committee:
+    found = _cached(session, cache.committees.get(name))
     if found is None:
-        found = Committee(name=name, created_at=now)
-        session.add(found)
+        found = session.scalar(select(Committee).where(func.lower(Committee.name) == name.lower()))
+        if found is None:
+            found = Committee(name=name, created_at=now)
+            session.add(found)
+        cache.remember(cache.committees, name, found)
     return found
 
 
-def _meeting(session: Session, committee: Committee, when: date | None, now: datetime) -> Meeting:
+def _meeting(
+    session: Session, committee: Committee, when: date | None, now: datetime, cache: _ImportCache
+) -> Meeting:
     if when is not None and committee.id is not None:
-        found = session.scalar(
-            select(Meeting).where(Meeting.committee_id == committee.id, Meeting.date == when)
-        )
+        found = _cached(session, cache.meetings.get((committee.id, when)))
+        if found is None:
+            found = session.scalar(
+                select(Meeting).where(Meeting.committee_id == committee.id, Meeting.date == when)
+            )
         if found is not None:
             return found
+    if committee.id is not None:  # by id, for the reason given in import_minutes
+        return Meeting(committee_id=committee.id, date=when, created_at=now)
     return Meeting(committee=committee, date=when, created_at=now)
 
 
-def _people(session: Session, extraction: Extraction) -> dict[str, Person]:
+def _people(session: Session, extraction: Extraction, cache: _ImportCache) -> dict[str, Person]:
     """Every named attendee's Person, found by name or created (before anything else is added)."""
     honorifics = {a.name: a.honorific for a in extraction.attendees if a.name}
     if not honorifics:
         return {}
-    people = {p.name: p for p in session.scalars(select(Person).where(Person.name.in_(honorifics)))}
+    people = {n: p for n in honorifics if (p := _cached(session, cache.people.get(n))) is not None}
+    unknown = [n for n in honorifics if n not in people]
+    if unknown:
+        people.update((p.name, p) for p in session.scalars(select(Person).where(Person.name.in_(unknown))))
     for name, honorific in honorifics.items():
         if name not in people:
             people[name] = Person(name=name, honorific=honorific)
             session.add(people[name])
         elif honorific and not people[name].honorific:
             people[name].honorific = honorific
+        cache.remember(cache.people, name, people[name])
     return people
 
 
-def _resolution(position: int, r: ExtractedResolution) -> Resolution:
-    return Resolution(
-        position=position,
-        label=r.label,
-        text=r.text,
-        kind=ResolutionKind(r.kind),
-        needs_followup=r.needs_followup,
-        owner=r.owner,
-        due_text=r.due.text if r.due else None,
-        due_date=_iso_date(r.due.date if r.due else None),
-        span_start=r.span[0],
-        span_end=r.span[1],
-    )
+def _resolution_row(item_id: int, position: int, r: ExtractedResolution) -> dict[str, object]:
+    return {
+        "minute_item_id": item_id,
+        "position": position,
+        "label": r.label,
+        "text": r.text,
+        "kind": ResolutionKind(r.kind),
+        "needs_followup": r.needs_followup,
+        "owner": r.owner,
+        "due_text": r.due.text if r.due else None,
+        "due_date": _iso_date(r.due.date if r.due else None),
+        "span_start": r.span[0],
+        "span_end": r.span[1],
+    }
+
+
+def _note_row(action_id: int, author_id: int | None, now: datetime, note: str) -> dict[str, object]:
+    """An :class:`ActionUpdate` row saying something happened to an action, changing nothing else."""
+    return {
+        "action_id": action_id,
+        "author_id": author_id,
+        "created_at": now,
+        "note": note,
+        "from_status": None,
+        "to_status": None,
+        "close_reason": None,
+        "evidence_url": None,
+        "evidence_item_id": None,
+    }
+
+
+def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, object]]) -> list[int]:
+    """Insert ``rows`` into ``table`` with one multi-row statement; their ids, in the rows' order."""
+    if not rows:
+        return []
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(session.scalars(stmt, rows))
 
 
 def _resolution_of(
-    action: ExtractedAction, extracted: tuple[ExtractedResolution, ...], rows: list[Resolution]
-) -> Resolution | None:
-    """The clause an action came from: by index, else by a label no other clause shares."""
-    if action.resolution_index is not None and 0 <= action.resolution_index < len(rows):
-        return rows[action.resolution_index]
+    action: ExtractedAction, extracted: tuple[ExtractedResolution, ...], ids: list[int]
+) -> int | None:
+    """The id of the clause an action came from: by index, else by a label no other clause shares."""
+    if action.resolution_index is not None and 0 <= action.resolution_index < len(ids):
+        return ids[action.resolution_index]
     if action.resolution:
-        matches = [row for r, row in zip(extracted, rows, strict=True) if r.label == action.resolution]
+        matches = [row for r, row in zip(extracted, ids, strict=True) if r.label == action.resolution]
         if len(matches) == 1:
             return matches[0]
     return None
