@@ -9,19 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
-
-from . import config, db
+if TYPE_CHECKING:
+    from flask import Flask
 
 __all__ = ["create_app"]
 
 #: ``templates/`` and ``static/`` sit at the repository root, next to the package
 ROOT = Path(__file__).resolve().parent.parent
-
-csrf = CSRFProtect()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = False) -> Flask:
@@ -34,7 +30,12 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     :raise ConfigurationError: the secret key is the development default outside debug mode and
         tests (unless ``cli``).
     """
-    from . import auth, errors, render, security, views  # cli imports this module: import late
+    # Imported here, not at the top: ``cli`` imports this module, and a batch import's worker
+    # processes import the package for :mod:`tracker.reading` alone (no Flask, no SQLAlchemy).
+    from flask import Flask
+    from flask_wtf.csrf import CSRFProtect
+
+    from . import auth, config, db, errors, render, security, views
     from . import cli as commands
 
     app = Flask(
@@ -49,7 +50,7 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     else:
         config.check_secret_key(app)
     db.init_app(app)
-    csrf.init_app(app)
+    CSRFProtect(app)
     security.init_app(app)
     render.init_app(app)
     app.register_blueprint(auth.bp)

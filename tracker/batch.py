@@ -17,7 +17,6 @@ import io
 import json
 import os
 import re
-import signal
 import stat
 import textwrap
 import zipfile
@@ -28,7 +27,6 @@ from datetime import date
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,18 +34,24 @@ from sqlalchemy.orm import Session, joinedload
 
 from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
-from extract.records import Extraction
-from extract.sources import SUFFIXES, SourceText, iter_sources
+from extract.sources import SUFFIXES, iter_sources
 
 from . import services
-from .errors import MinutesRejectedError, TrackerError, ValidationError
+from .errors import TrackerError
 from .models import Meeting, MinuteItem
-
-#: a sidecar sits next to its file: ``12.meta.json`` (or ``12.txt.meta.json``) for ``12.txt``
-SIDECAR_SUFFIX = ".meta.json"
-#: the keys a sidecar may hold; any other is refused (a typo would otherwise be ignored silently)
-SIDECAR_KEYS = frozenset({"committee", "meeting_date", "item", "source_url"})
-SIDECAR_MAX_BYTES = 64 * 1024
+from .reading import (
+    SIDECAR_SUFFIX,
+    BatchInputError,
+    Given,
+    Ready,
+    Refused,
+    Source,
+    one_line,
+    prepare,
+    prepare_chunk,
+    sidecar_names,
+    worker_start,
+)
 
 IMPORTED = "imported"
 UNCHANGED = "unchanged"
@@ -67,66 +71,6 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 #: documents that are ZIP files inside (a reader for them may join ``SUFFIXES``); any other is refused
 _ZIP_DOCUMENTS = frozenset({".docx", ".odt"})
 _GLOB_MAGIC = re.compile(r"[*?[]")
-
-
-class BatchInputError(Exception):
-    """An input the batch cannot use as given (a bad sidecar, an unsafe ZIP); ``str()`` says why."""
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Source:
-    """One file to import: on disk (``path``) or in memory (``data``, from an upload or a ZIP member).
-
-    ``sidecar`` is an in-memory sidecar's bytes; files on disk find theirs next to them.
-    """
-
-    name: str
-    path: str | None = None
-    data: bytes | None = None
-    sidecar: bytes | None = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Given:
-    """What the user gave for every file: ``--committee``/``--date``, or the upload form's fields."""
-
-    committee: str | None = None
-    meeting_date: date | None = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Sidecar:
-    """A ``NAME.meta.json`` file's metadata for its minutes file."""
-
-    committee: str | None = None
-    meeting_date: date | None = None
-    item: str | None = None
-    source_url: str | None = None
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Ready:
-    """A file read and extracted, its metadata settled: what the main process writes."""
-
-    name: str
-    source: SourceText
-    extraction: Extraction
-    committee: str
-    meeting_date: date | None
-    #: where the date came from: ``given``, ``sidecar``, ``page``, or None (no date)
-    date_from: str | None
-    item_number: str | None
-    source_url: str | None
-    #: what makes a changed text the same item (``docs/IMPORT.md``)
-    key: str
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Refused:
-    """A file that cannot be imported, and why (for the person: one line)."""
-
-    name: str
-    reason: str
 
 
 @dataclasses.dataclass(slots=True)
@@ -215,7 +159,7 @@ def expand_paths(paths: Sequence[str]) -> Iterator[Source | Refused]:
             named = [raw]
         for entry in iter_sources(named):
             if isinstance(entry, ExtractionError):
-                yield Refused(entry.source or raw, f"{_one_line(entry.message)} [{entry.code}]")
+                yield Refused(entry.source or raw, f"{one_line(entry.message)} [{entry.code}]")
             elif not entry.endswith(SIDECAR_SUFFIX) or entry == raw:
                 yield Source(name=entry, path=entry)
 
@@ -228,155 +172,6 @@ def _is_minutes_file(path: str) -> bool:
         and not base.endswith(SIDECAR_SUFFIX)
         and Path(base).suffix.lower() in SUFFIXES
     )
-
-
-def sidecar_names(name: str) -> tuple[str, str]:
-    """Where a file's sidecar may be: ``12.meta.json`` or ``12.txt.meta.json`` beside ``12.txt``."""
-    stem, _ = os.path.splitext(name)
-    return stem + SIDECAR_SUFFIX, name + SIDECAR_SUFFIX
-
-
-# ---------------------------------------------------------------------------------------------
-# reading one file (in a worker process when --jobs > 1)
-
-
-def read_sidecar(data: bytes, name: str) -> Sidecar:
-    """Parse a sidecar: a JSON object with ``committee``, ``meeting_date``, ``item``, ``source_url``.
-
-    :raise BatchInputError: not JSON, not an object, an unknown key, or a value of the wrong shape.
-    """
-    if len(data) > SIDECAR_MAX_BYTES:
-        raise BatchInputError(f"sidecar {name} is over {SIDECAR_MAX_BYTES:,} bytes")
-    try:
-        obj = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as err:
-        raise BatchInputError(f"sidecar {name} is not valid JSON ({_one_line(str(err))})") from None
-    if not isinstance(obj, dict):
-        raise BatchInputError(f"sidecar {name} must hold a JSON object")
-    unknown = sorted(set(obj) - SIDECAR_KEYS)
-    if unknown:
-        allowed = ", ".join(sorted(SIDECAR_KEYS))
-        raise BatchInputError(f"sidecar {name} has unknown key(s) {', '.join(unknown)}; allowed: {allowed}")
-    committee = _optional_text(obj.get("committee"), name, "committee")
-    if committee is not None:
-        try:
-            committee = services.check_committee_name(committee)
-        except ValidationError as err:
-            raise BatchInputError(f"sidecar {name}: {err.message}") from None
-    when = None
-    raw_date = _optional_text(obj.get("meeting_date"), name, "meeting_date")
-    if raw_date is not None:
-        try:
-            when = date.fromisoformat(raw_date)
-        except ValueError:
-            raise BatchInputError(
-                f"sidecar {name}: meeting_date {raw_date!r} is not a date written YYYY-MM-DD"
-            ) from None
-    item = obj.get("item")
-    if isinstance(item, int) and not isinstance(item, bool):
-        item = str(item)
-    item = _optional_text(item, name, "item")
-    url = _optional_text(obj.get("source_url"), name, "source_url")
-    if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > services.URL_MAX:
-            raise BatchInputError(f"sidecar {name}: source_url must be an http(s) address")
-    return Sidecar(committee, when, item, url)
-
-
-def _optional_text(value: object, name: str, key: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BatchInputError(f"sidecar {name}: {key} must be text")
-    if not value.strip():
-        raise BatchInputError(f"sidecar {name}: {key} is blank; leave it out instead")
-    return value.strip()
-
-
-def _sidecar_on_disk(path: str) -> tuple[bytes, str] | None:
-    found = [p for p in sidecar_names(path) if os.path.isfile(p)]
-    if len(found) > 1:
-        raise BatchInputError(f"two sidecars for one file: {found[0]} and {found[1]}; keep one")
-    if not found:
-        return None
-    with open(found[0], "rb") as fh:
-        return fh.read(SIDECAR_MAX_BYTES + 1), found[0]
-
-
-def prepare(source: Source, given: Given, model: str | None = None) -> Ready | Refused:
-    """Read and extract one file and settle its metadata; never raises for a bad file.
-
-    Metadata, first found wins: ``given`` (flags or form), the sidecar, the page itself.
-    """
-    try:
-        if source.path is not None:
-            found = _sidecar_on_disk(source.path)
-        else:
-            found = (source.sidecar, sidecar_names(source.name)[0]) if source.sidecar is not None else None
-        sidecar = read_sidecar(*found) if found else Sidecar()
-        text = (
-            services.read_minutes(source.path)
-            if source.path is not None
-            else services.read_upload(source.data or b"", source.name)
-        )
-        when = given.meeting_date or sidecar.meeting_date
-        extraction = services.extract_source(text, meeting_date=when, model=model)
-    except (BatchInputError, OSError) as err:
-        return Refused(source.name, _one_line(str(err)))
-    except MinutesRejectedError as err:
-        return Refused(source.name, f"{_one_line(err.message)} [{err.code}]")
-    page = extraction.meeting
-    committee = given.committee or sidecar.committee or (page.committee if page else None)
-    if not committee:
-        return Refused(
-            source.name,
-            "no committee: give --committee (or the form's committee), a sidecar "
-            f"{os.path.basename(sidecar_names(source.name)[0])} with one, or a page that states its meeting",
-        )
-    try:
-        committee = services.check_committee_name(committee)
-    except ValidationError as err:
-        return Refused(source.name, err.message)
-    date_from = "given" if given.meeting_date else "sidecar" if sidecar.meeting_date else None
-    if when is None and extraction.meeting_date:
-        when, date_from = date.fromisoformat(extraction.meeting_date), "page"
-    item = sidecar.item or (page.item if page else None)
-    return Ready(
-        name=source.name,
-        source=text,
-        extraction=extraction,
-        committee=committee,
-        meeting_date=when,
-        date_from=date_from,
-        item_number=item,
-        source_url=sidecar.source_url,
-        key=item_key(source, committee, when, item, sidecar.source_url),
-    )
-
-
-def item_key(source: Source, committee: str, when: date | None, item: str | None, url: str | None) -> str:
-    """What identifies an agenda item across versions of its text (``docs/IMPORT.md``).
-
-    The source URL; else committee, meeting date and item number when all three are known; else
-    the file's absolute path (an upload's name, within its committee).
-    """
-    if url:
-        return f"url:{url}"
-    if when is not None and item:
-        return f"meeting:{committee.casefold()}|{when.isoformat()}|{item.strip().casefold()}"
-    if source.path is not None:
-        return f"path:{os.path.abspath(source.path)}"
-    return f"upload:{committee.casefold()}|{source.name}"
-
-
-def _prepare_chunk(sources: list[Source], given: Given, model: str | None) -> list[Ready | Refused]:
-    return [prepare(s, given, model) for s in sources]
-
-
-def _worker_start() -> None:
-    # Ctrl-C reaches the whole process group: the main process decides, workers just stop when told.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def prepared_in_order(
@@ -392,7 +187,7 @@ def prepared_in_order(
         for s in sources:
             yield s if isinstance(s, Refused) else prepare(s, given, model)
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_worker_start)
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=worker_start)
     window: deque[Future[list[Ready | Refused]] | list[Ready | Refused]] = deque()
     chunk: list[Source] = []
 
@@ -404,18 +199,18 @@ def prepared_in_order(
             if isinstance(s, Refused):
                 # Keep its place: flush the chunk before it, then queue the refusal as done.
                 if chunk:
-                    window.append(pool.submit(_prepare_chunk, chunk, given, model))
+                    window.append(pool.submit(prepare_chunk, chunk, given, model))
                     chunk = []
                 window.append([s])
             else:
                 chunk.append(s)
                 if len(chunk) == CHUNK:
-                    window.append(pool.submit(_prepare_chunk, chunk, given, model))
+                    window.append(pool.submit(prepare_chunk, chunk, given, model))
                     chunk = []
             while len(window) > jobs * WINDOW_PER_JOB:
                 yield from pending(window.popleft())
         if chunk:
-            window.append(pool.submit(_prepare_chunk, chunk, given, model))
+            window.append(pool.submit(prepare_chunk, chunk, given, model))
         while window:
             yield from pending(window.popleft())
     finally:
@@ -539,11 +334,11 @@ def import_all(
                 session.commit()
         except TrackerError as err:
             session.rollback()
-            yield FileResult(file=p.name, status=FAILED, reason=_one_line(err.message))
+            yield FileResult(file=p.name, status=FAILED, reason=one_line(err.message))
             continue
         except SQLAlchemyError as err:
             session.rollback()
-            reason = _one_line(str(getattr(err, "orig", None) or err))
+            reason = one_line(str(getattr(err, "orig", None) or err))
             yield FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
             continue
         except BaseException:
@@ -619,7 +414,7 @@ def unpack_zip(data: bytes, name: str) -> list[Source | Refused]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as err:
-        raise BatchInputError(f"{name} is not a readable ZIP archive ({_one_line(str(err))})") from None
+        raise BatchInputError(f"{name} is not a readable ZIP archive ({one_line(str(err))})") from None
     if len(members) > ZIP_MAX_MEMBERS:
         raise BatchInputError(f"{name} holds {len(members):,} entries; the limit is {ZIP_MAX_MEMBERS:,}")
     total = 0
@@ -678,10 +473,6 @@ def sources_from_files(files: dict[str, bytes]) -> list[Source | Refused]:
             continue
         sources.append(Source(name=fname, data=files[fname], sidecar=files[found[0]] if found else None))
     return sources
-
-
-def _one_line(message: str) -> str:
-    return " ".join(message.split())
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ import dataclasses
 import enum
 import functools
 import hashlib
-import os
 import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
@@ -43,20 +42,16 @@ from sqlalchemy.orm import Session, contains_eager, defer, joinedload, selectinl
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from extract.errors import ExtractionError
-from extract.pipeline import get_nlp, run
 from extract.records import Action as ExtractedAction
 from extract.records import Attendee as ExtractedAttendee
 from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
-from extract.sources import SourceText, read_bytes, read_source
 
 from . import calendar, links
 from .errors import (
     ConcurrentEditError,
     DuplicateMinutesError,
     InvalidTransitionError,
-    MinutesRejectedError,
     NotFoundError,
     ValidationError,
 )
@@ -81,6 +76,13 @@ from .models import (
     User,
     UserRole,
     utcnow,
+)
+from .reading import (
+    URL_MAX,
+    check_committee_name,
+    extract_source,
+    read_minutes,
+    read_upload,
 )
 
 __all__ = [
@@ -145,10 +147,8 @@ TRANSITIONS: Mapping[ActionStatus, frozenset[ActionStatus]] = {
     ActionStatus.CLOSED: frozenset({ActionStatus.OPEN}),
 }
 
-COMMITTEE_NAME_MAX = 200
 USER_NAME_MAX = 200
 EMAIL_MAX = 320
-URL_MAX = 2000
 PASSWORD_MIN = 8
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _E = TypeVar("_E", bound=enum.Enum)
@@ -162,55 +162,6 @@ def _label(status: ActionStatus) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # reading and extracting minutes
-
-
-def read_minutes(path: str | os.PathLike[str]) -> SourceText:
-    """Read a ``.txt``/``.html``/``.htm`` minutes file (see :func:`extract.sources.read_source`).
-
-    :raise MinutesRejectedError: the file is missing, empty, binary, too large, undecodable, of
-        another type, or cannot be read; ``code`` is the extractor's (``E_EMPTY``, …).
-    """
-    try:
-        return read_source(path)
-    except ExtractionError as err:
-        raise MinutesRejectedError(err) from err
-    except OSError as err:
-        refused = ExtractionError(f"cannot read the file ({err.strerror or err})", source=os.fspath(path))
-        raise MinutesRejectedError(refused) from err
-
-
-def read_upload(data: bytes, name: str, *, suffix: str | None = None) -> SourceText:
-    """Read minutes that arrived as bytes (an upload, or pasted text with ``suffix=".txt"``).
-
-    The rules are :func:`read_minutes`'s (see :func:`extract.sources.read_bytes`).
-
-    :raise MinutesRejectedError: empty, binary, too large, undecodable or of another type; the
-        error's ``source`` is ``name``.
-    """
-    try:
-        return read_bytes(data, name, suffix=suffix)
-    except ExtractionError as err:
-        raise MinutesRejectedError(err) from err
-
-
-def extract_source(
-    source: SourceText, *, meeting_date: date | None = None, model: str | None = None
-) -> Extraction:
-    """Run the extractor on a text read by :func:`read_minutes`, keeping the reader's warnings.
-
-    :param meeting_date: the meeting's date, so that deadlines such as "the next meeting" resolve.
-    :param model: a trained spaCy pipeline to use (default: ``TRACKER_SPACY_MODEL``, else blank).
-    :raise MinutesRejectedError: the extractor refused the text (empty, too large).
-    """
-    try:
-        extraction = run(get_nlp(model), source.text, source_name=source.name, meeting_date=meeting_date)
-    except ExtractionError as err:
-        raise MinutesRejectedError(err) from err
-    if source.derived or source.warnings:
-        extraction = dataclasses.replace(
-            extraction, derived_text=source.derived, warnings=source.warnings + extraction.warnings
-        )
-    return extraction
 
 
 # ---------------------------------------------------------------------------------------------
@@ -744,19 +695,6 @@ def _date_or_unknown(value: date | None) -> str:
 
 def _iso_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
-
-
-def check_committee_name(name: str) -> str:
-    """The committee name as stored: spaces collapsed.
-
-    :raise ValidationError: it is blank or over :data:`COMMITTEE_NAME_MAX` characters.
-    """
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValidationError("the committee name is blank")
-    if len(cleaned) > COMMITTEE_NAME_MAX:
-        raise ValidationError(f"the committee name is over {COMMITTEE_NAME_MAX} characters")
-    return cleaned
 
 
 #: entries the import cache keeps per kind (committees, meetings, people): memory stays bounded

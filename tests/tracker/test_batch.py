@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import stat
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -287,3 +289,16 @@ def test_a_zip_over_the_total_size_is_refused(monkeypatch: pytest.MonkeyPatch) -
 def test_not_a_zip_is_refused() -> None:
     with pytest.raises(batch.BatchInputError, match="not a readable ZIP archive"):
         batch.unpack_zip(b"just text", "up.zip")
+
+
+def test_a_worker_imports_neither_flask_nor_sqlalchemy() -> None:
+    """What a ``--jobs`` worker unpickles (:mod:`tracker.reading`) leaves the web app and the
+    database layer out of the worker's memory."""
+    code = (
+        "import sys, pickle, tracker.reading as r\n"
+        "pickle.loads(pickle.dumps(r.prepare_chunk))\n"
+        "heavy = ('flask', 'sqlalchemy', 'tracker.models', 'tracker.services')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from flask import Flask
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
-from tracker import cli, create_app, db, services
+from tracker import cli, create_app, db, reading, services
 from tracker.cli import ACTION_KEYS, main
 from tracker.models import Action, Committee, User, UserRole
 
@@ -261,7 +261,7 @@ def test_an_import_failing_half_way_leaves_the_database_exactly_as_it_was(
     broken = dataclasses.replace(
         seed_2018.extraction, actions=(*actions[:-1], dataclasses.replace(actions[-1], text=None))
     )
-    monkeypatch.setattr(services, "extract_source", lambda source, **kw: broken)
+    monkeypatch.setattr(reading, "extract_source", lambda source, **kw: broken)
     result = runner.invoke(
         args=["import", str(seed_2018.path), "--committee", "A New Committee", "--date", "2018-09-26"]
     )
