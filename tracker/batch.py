@@ -24,7 +24,6 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import date
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +42,7 @@ from .reading import (
     SIDECAR_SUFFIX,
     BatchInputError,
     Given,
+    LeanSpawnContext,
     Ready,
     Refused,
     Source,
@@ -187,7 +187,7 @@ def prepared_in_order(
         for s in sources:
             yield s if isinstance(s, Refused) else prepare(s, given, model)
         return
-    pool = ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=worker_start)
+    pool = ProcessPoolExecutor(jobs, mp_context=LeanSpawnContext(), initializer=worker_start)
     window: deque[Future[list[Ready | Refused]] | list[Ready | Refused]] = deque()
     chunk: list[Source] = []
 

@@ -13,7 +13,9 @@ import dataclasses
 import json
 import os
 import signal
+import sys
 from datetime import date
+from multiprocessing.context import SpawnContext, SpawnProcess
 from urllib.parse import urlsplit
 
 from extract.errors import ExtractionError
@@ -306,3 +308,32 @@ def worker_start() -> None:
 
 def one_line(message: str) -> str:
     return " ".join(message.split())
+
+
+class LeanSpawnProcess(SpawnProcess):
+    """A spawned worker that does not import the parent's ``__main__`` first.
+
+    A spawned process normally runs the parent's main module (here the ``tracker`` console script,
+    hence the CLI, Flask, SQLAlchemy and the models: 77 MB a worker) before its task, in case the
+    task lives there. Ours live in :mod:`tracker.reading`, which imports only ``extract``; hiding
+    the main module's name and file while the process starts leaves it out.
+    """
+
+    def start(self) -> None:
+        main = sys.modules["__main__"]
+        saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if k in main.__dict__}
+        main.__dict__.pop("__file__", None)
+        main.__spec__ = None
+        try:
+            super().start()
+        finally:
+            main.__dict__.pop("__spec__", None)
+            main.__dict__.update(saved)
+
+
+class LeanSpawnContext(SpawnContext):
+    """The spawn start method with :class:`LeanSpawnProcess`. Both live here, in a module that
+    imports only ``extract``, because the child unpickles the process object, importing its class's
+    module."""
+
+    Process = LeanSpawnProcess

@@ -291,14 +291,21 @@ def test_not_a_zip_is_refused() -> None:
         batch.unpack_zip(b"just text", "up.zip")
 
 
-def test_a_worker_imports_neither_flask_nor_sqlalchemy() -> None:
-    """What a ``--jobs`` worker unpickles (:mod:`tracker.reading`) leaves the web app and the
-    database layer out of the worker's memory."""
-    code = (
-        "import sys, pickle, tracker.reading as r\n"
-        "pickle.loads(pickle.dumps(r.prepare_chunk))\n"
-        "heavy = ('flask', 'sqlalchemy', 'tracker.models', 'tracker.services')\n"
-        "print(sorted(m for m in heavy if m in sys.modules))"
+def test_a_worker_imports_neither_flask_nor_sqlalchemy(tmp_path: Path) -> None:
+    """A ``--jobs`` worker, started from a main module that has the web app loaded (as the
+    ``tracker`` script has), holds neither the web app nor the database layer: only ``extract``."""
+    seen = tmp_path / "modules.json"
+    main = tmp_path / "main.py"
+    probe = f"import sys, json; json.dump(sorted(sys.modules), open({str(seen)!r}, 'w'))"
+    main.write_text(
+        "import flask, sqlalchemy\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from tracker.reading import LeanSpawnContext\n"
+        "if __name__ == '__main__':\n"
+        "    with ProcessPoolExecutor(1, mp_context=LeanSpawnContext()) as pool:\n"
+        f"        pool.submit(exec, {probe!r}).result()\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"
+    subprocess.run([sys.executable, str(main)], check=True, timeout=120)
+    loaded = set(json.loads(seen.read_text()))
+    assert "extract.pipeline" in loaded
+    assert not {"flask", "sqlalchemy", "tracker.models", "tracker.services", "tracker.cli"} & loaded
