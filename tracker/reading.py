@@ -3,8 +3,10 @@
 Why a module of its own: ``tracker import --jobs N`` reads and extracts in spawned worker processes,
 and a worker imports only what unpickling its task needs. Everything here imports ``extract`` and
 the standard library alone (not Flask, SQLAlchemy or the models), so each worker holds the spaCy
-pipeline and not the web app (about 77 MB less each; ``docs/IMPORT.md``). :mod:`tracker.services`
-and :mod:`tracker.batch` use these functions and give them under their old names too.
+pipeline and not the web app (about 40 MB less each; ``docs/IMPORT.md``), provided the worker is
+started by :class:`LeanSpawnContext`, which keeps the parent's ``__main__`` out of it.
+:mod:`tracker.services` and :mod:`tracker.batch` use these functions and give them under their old
+names too.
 """
 
 from __future__ import annotations
