@@ -316,9 +316,9 @@ class LeanSpawnProcess(SpawnProcess):
     """A spawned worker that does not import the parent's ``__main__`` first.
 
     A spawned process normally runs the parent's main module (here the ``tracker`` console script,
-    hence the CLI, Flask, SQLAlchemy and the models: 77 MB a worker) before its task, in case the
-    task lives there. Ours live in :mod:`tracker.reading`, which imports only ``extract``; hiding
-    the main module's name and file while the process starts leaves it out.
+    hence the CLI, Flask, SQLAlchemy and the models: about 40 MB a worker, measured) before its
+    task, in case the task lives there. Ours live in :mod:`tracker.reading`, which imports only
+    ``extract``; hiding the main module's name and file while the process starts leaves it out.
     """
 
     def start(self) -> None:
