@@ -250,25 +250,10 @@ def store(session: Session, ready: Ready) -> FileResult:
         ),
     )
     item = created_item.item
-    if not created_item.created:
-        meeting = item.meeting
-        return FileResult(
-            file=ready.name,
-            status=UNCHANGED,
-            minute_item_id=item.id,
-            version=item.item_version,
-            title=item.title,
-            committee=meeting.committee.name,
-            meeting_date=meeting.date,
-            date_from=ready.date_from,
-            item_number=item.item_number,
-            warnings=len(ready.extraction.warnings),
-        )
-    created = len(ready.extraction.actions) if kept is None else len(kept)
     meeting = item.meeting  # the Meeting and Committee the import used: no query
     result = FileResult(
         file=ready.name,
-        status=IMPORTED,
+        status=IMPORTED if created_item.created else UNCHANGED,
         minute_item_id=item.id,
         version=item.item_version,
         title=item.title,
@@ -277,10 +262,13 @@ def store(session: Session, ready: Ready) -> FileResult:
         date_from=ready.date_from,
         item_number=item.item_number,
         warnings=len(ready.extraction.warnings),
-        resolutions=len(ready.extraction.resolutions),
-        actions_created=created,
-        actions_kept=len(ready.extraction.actions) - created,
     )
+    if not created_item.created:
+        return result
+    created = len(ready.extraction.actions) if kept is None else len(kept)
+    result.resolutions = len(ready.extraction.resolutions)
+    result.actions_created = created
+    result.actions_kept = len(ready.extraction.actions) - created
     if previous is not None:
         previous.superseded_by = item
         session.flush()
