@@ -1,8 +1,9 @@
-"""The action list's table rows, written in Python: one ``escape()`` per value, one join per row.
+"""The action list's table rows, written in Python: one ``escape()`` per distinct value, one join a row.
 
 The list is the page people load most, and 50 rows of about 14 values each were half of its time
 in Jinja (an escape, an attribute look-up and a buffer write per ``{{ }}``, filters called through
-the environment). Here each row is one list of strings joined once. Every value that comes from the
+the environment). Here each row is one list of strings joined once, and a value the page repeats
+(an owner, a status, a committee, a date) is escaped once a page. Every value that comes from the
 database or a person goes through :func:`markupsafe.escape`; only the fixed markup below and the
 row links' paths (escaped once, in :func:`tracker.views.actions._row_links`) are trusted.
 ``tests/tracker/test_list_page.py`` checks the escaping and the links.
