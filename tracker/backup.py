@@ -1,10 +1,11 @@
 """Export the whole database to one JSON file, and restore it into an empty database, exactly.
 
 This is the backup that works the same on SQLite and PostgreSQL and can move a tracker from one
-to the other. Every table the models declare is written, in foreign-key order, row by row (the
-export streams: memory does not grow with the database), with the schema revision it was made at.
-A restore needs an empty database at that same revision (``tracker init-db`` makes one); it
-inserts everything in one transaction, so a bad file leaves the database as it was, then moves
+to the other. Every table the models declare is written (but the choices stamp, which the database
+keeps itself: :mod:`tracker.choices_stamp`), in foreign-key order, row by row (the export streams:
+memory does not grow with the database), with the schema revision it was made at. A restore
+needs an empty database at that same revision (``tracker init-db`` makes one); it inserts
+everything in one transaction, so a bad file leaves the database as it was, then moves
 PostgreSQL's id sequences past the restored ids. Exporting the restored database gives the same
 file, apart from the time it was made.
 
@@ -46,8 +47,9 @@ class BackupError(TrackerError):
     title = "The backup cannot be restored"
 
 
-def _tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+def tables_backed_up() -> list[Table]:
+    """The tables a backup holds: all but derived state (``info["derived"]``, kept by triggers)."""
+    return [t for t in Base.metadata.sorted_tables if not t.info.get("derived")]
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def _write(connection: Connection, out: IO[str], counts: dict[str, int]) -> None
     }
     out.write("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in header.items()))
     out.write(', "tables": {')
-    for t, table in enumerate(_tables()):
+    for t, table in enumerate(tables_backed_up()):
         columns = [c.name for c in table.columns]
         encoders = [_encoder(c.type) for c in table.columns]
         out.write(
@@ -139,7 +141,7 @@ def read_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise BackupError(f"{name}: not a backup made by `tracker export` (not JSON: {err})") from err
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("tables"), dict):
         raise BackupError(f"{name}: not a backup made by `tracker export` (expected format {FORMAT})")
-    known = {t.name: t for t in _tables()}
+    known = {t.name: t for t in tables_backed_up()}
     for table_name, content in data["tables"].items():
         table = known.get(table_name)
         if table is None:
@@ -172,14 +174,14 @@ def restore_database(connection: Connection, path: str | os.PathLike[str]) -> di
             f"{name}: made at schema revision {data.get('revision')}, but this database is at {here}; "
             "restore it with the version of the tracker that made it, then upgrade"
         )
-    occupied = [t.name for t in _tables() if connection.scalar(select(func.count()).select_from(t))]
+    occupied = [t.name for t in tables_backed_up() if connection.scalar(select(func.count()).select_from(t))]
     if occupied:
         raise BackupError(
             f"the database is not empty ({', '.join(occupied)} have rows); restore into a new database "
             "made with `tracker init-db`"
         )
     counts: dict[str, int] = {}
-    for table in _tables():
+    for table in tables_backed_up():
         content = data["tables"].get(table.name, {"rows": []})
         decoders = [_decoder(c.type) for c in table.columns]
         names = [c.name for c in table.columns]
@@ -221,7 +223,7 @@ def _move_sequences(connection: Connection) -> None:
     """On PostgreSQL, set each serial id's sequence to the largest restored id (SQLite needs nothing)."""
     if connection.dialect.name != "postgresql":
         return
-    for table in _tables():
+    for table in tables_backed_up():
         keys = list(table.primary_key.columns)
         if len(keys) != 1 or not isinstance(keys[0].type, Integer):
             continue

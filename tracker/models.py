@@ -39,6 +39,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from . import choices_stamp
+
 #: constraint and index names (SQLAlchemy ``doc/build/core/constraints.rst``): Alembic needs them
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -640,3 +642,27 @@ class LoginFailure(Base):
     key: Mapped[str] = mapped_column(String(400), primary_key=True)
     failures: Mapped[int]
     window_start: Mapped[dt.datetime]
+
+
+class ChoicesStamp(Base):
+    """One slot of the choices stamp: the database rewrites it when committees or owners change.
+
+    Derived state kept by triggers, not data: backups leave it out. See :mod:`tracker.choices_stamp`.
+    """
+
+    __tablename__ = choices_stamp.TABLE
+    __table_args__ = (
+        CheckConstraint(f"id BETWEEN 1 AND {choices_stamp.SLOTS}", name="one_of_the_slots"),
+        {"info": {"derived": True}},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[str] = mapped_column(Text)
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _install_choices_stamp(target: MetaData, connection: Any, **kw: Any) -> None:
+    """``create_all()`` makes what the migration makes: the stamp's triggers and rows too."""
+    needed = (choices_stamp.TABLE, *choices_stamp.WATCHED_TABLES)
+    if all(connection.dialect.has_table(connection, name) for name in needed):
+        choices_stamp.install(connection)

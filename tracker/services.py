@@ -48,6 +48,7 @@ from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 
 from . import calendar, links
+from .choices_stamp import CurrentStamp
 from .errors import (
     ConcurrentEditError,
     DuplicateMinutesError,
@@ -1235,11 +1236,13 @@ class SignedInUser(NamedTuple):
     role: UserRole
     active: bool
     session_version: int
+    #: the database's choices stamp, read in the same statement (see :class:`KeptFilterChoices`)
+    choices_stamp: str | None
 
 
-_SIGNED_IN_USER = select(*(User.__table__.c[name] for name in SignedInUser._fields)).where(
-    User.__table__.c.id == bindparam("user_id")
-)
+_SIGNED_IN_USER = select(
+    *(User.__table__.c[name] for name in SignedInUser._fields[:-1]), CurrentStamp()
+).where(User.__table__.c.id == bindparam("user_id"))
 
 
 def get_signed_in_user(session: Session, user_id: int) -> SignedInUser | None:
@@ -1723,6 +1726,33 @@ def _filter_choices_query() -> CompoundSelect:
         select(literal_column("0").label("kind"), _COMMITTEE.id, _COMMITTEE.name.label("name")),
         select(literal_column("1"), null(), owners.c.owner).where(owners.c.owner.is_not(None)),
     ).order_by(literal_column("kind"), literal_column("name"))
+
+
+class KeptFilterChoices:
+    """The filter choices a process read last, kept while the database's choices stamp is unchanged.
+
+    The stamp comes with the signed-in account (:class:`SignedInUser`), in the statement every page
+    view makes anyway, so a list page whose choices are kept makes one round trip fewer. The
+    database changes the stamp whenever a committee or an owner may have come or gone
+    (:mod:`tracker.choices_stamp`), whoever wrote, so the kept choices are never out of date.
+    One per app; a tuple is swapped in whole, so threads may share it.
+    """
+
+    def __init__(self) -> None:
+        self._kept: tuple[str, FilterChoices] | None = None
+
+    def get(self, session: Session, stamp: str | None) -> FilterChoices:
+        """The choices under ``stamp``: kept ones, or read (and kept) when the stamp has changed.
+
+        ``stamp`` None (no stamp read, or the stamp's table is empty) always reads.
+        """
+        kept = self._kept
+        if stamp is not None and kept is not None and kept[0] == stamp:
+            return kept[1]
+        choices = filter_choices(session)
+        if stamp is not None:
+            self._kept = (stamp, choices)
+        return choices
 
 
 def list_owners(session: Session) -> list[str]:

@@ -25,6 +25,10 @@ from .action_rows import rows_html
 bp = Blueprint("actions", __name__)
 bp.before_request(require_login)
 
+#: where an app keeps the action list's filter choices between page views (see ``index``)
+KEPT_CHOICES = "tracker.kept_filter_choices"
+bp.record_once(lambda state: state.app.extensions.setdefault(KEPT_CHOICES, services.KeptFilterChoices()))
+
 #: the fields of the three forms on an action's page, kept as typed when a save fails
 FORM_FIELDS = (
     "note",
@@ -73,7 +77,8 @@ def index() -> tuple[str, int]:
         list_url=url_for(".index"),
         first_url=url_for(".index", **kept),
         next_url=next_url,
-        choices=services.filter_choices(session),
+        # kept while the database's choices stamp, read with the signed-in account, is unchanged
+        choices=current_app.extensions[KEPT_CHOICES].get(session, getattr(g.user, "choices_stamp", None)),
         statuses=services.STATUS_CHOICES,
         today=today,
     ), (400 if errors else 200)

@@ -1,0 +1,171 @@
+"""The choices stamp: the database changes it whenever the action list's filter choices may change,
+and the list keeps its choices only while it is unchanged (``tracker/choices_stamp.py``)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, create_engine, delete, event, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from tests.conftest import is_postgres
+from tracker import choices_stamp, db
+from tracker.models import Action, ActionStatus, Committee, User
+
+
+def _stamp(connection: Connection | Session) -> str | None:
+    return connection.execute(select(choices_stamp.CurrentStamp())).scalar_one()
+
+
+def _owner_options(page: str) -> list[str]:
+    owners = page.split('<select id="owner"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r"<option\s*(?:selected)?>([^<]*)</option>", owners)
+
+
+def _committee_options(page: str) -> list[str]:
+    committees = page.split('<select id="committee"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', committees)
+
+
+@contextmanager
+def _statements(connection: Connection) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    event.listen(connection.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection.engine, "before_cursor_execute", record)
+
+
+def _changes(connection: Connection, ids: list[int]) -> list[tuple[str, bool]]:
+    """Run each kind of write and say whether it changed the stamp."""
+    cases = [
+        ("add a committee", insert(Committee).values(name="Stamped Committee")),
+        (
+            "rename a committee",
+            update(Committee).where(Committee.name == "Stamped Committee").values(name="Renamed"),
+        ),
+        ("change an owner", update(Action).where(Action.id == ids[0]).values(owner="Someone Else")),
+        (
+            "change a status",
+            update(Action).where(Action.id == ids[0]).values(status=ActionStatus.IN_PROGRESS),
+        ),
+        ("change a text", update(Action).where(Action.id == ids[0]).values(text="Reworded.")),
+        ("delete an action", delete(Action).where(Action.id == ids[-1])),
+        ("delete a committee", delete(Committee).where(Committee.name == "Renamed")),
+    ]
+    found = []
+    for name, statement in cases:
+        before = _stamp(connection)
+        connection.execute(statement)
+        found.append((name, _stamp(connection) != before))
+    return found
+
+
+EXPECTED_CHANGES = [
+    ("add a committee", True),
+    ("rename a committee", True),
+    ("change an owner", True),
+    ("change a status", False),
+    ("change a text", False),
+    ("delete an action", True),
+    ("delete a committee", True),
+]
+
+
+def test_the_stamp_changes_with_committees_and_owners_and_nothing_else(
+    connection: Connection, make_actions: Callable[..., list[int]]
+) -> None:
+    ids = make_actions(3)
+    assert _stamp(connection)
+    assert _changes(connection, ids) == EXPECTED_CHANGES
+
+
+def test_a_migrated_database_has_the_same_triggers(empty_database_url: str) -> None:
+    """``tracker init-db``'s migration makes what ``create_all()`` makes for the other tests."""
+    engine = db.make_engine(empty_database_url)
+    try:
+        db.upgrade_database(engine)
+        with engine.begin() as connection:
+            stamps = connection.execute(text("SELECT id, stamp FROM choices_stamp ORDER BY id")).all()
+            assert [i for i, _ in stamps] == list(range(1, choices_stamp.SLOTS + 1))
+            assert len({s for _, s in stamps}) == choices_stamp.SLOTS  # random, so all different
+            connection.execute(insert(Committee).values(name="C"))
+            assert _stamp(connection) != ",".join(s for _, s in stamps)
+    finally:
+        engine.dispose()
+
+
+def test_the_list_keeps_its_choices_until_the_stamp_changes(
+    app: Flask,
+    client: FlaskClient,
+    connection: Connection,
+    staff: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+) -> None:
+    ids = make_actions(6)
+    login(staff)
+    with _statements(connection) as first:
+        page = client.get("/actions").get_data(as_text=True)
+    assert _owner_options(page) == [f"Officer {i}" for i in range(5)]
+    with _statements(connection) as second:
+        again = client.get("/actions").get_data(as_text=True)
+    assert again == page
+    assert len(second) == len(first) - 1
+    assert not any("owners" in s for s in second)  # the filter choices' query was not run
+
+    # A write that no request of this app made, straight in SQL: the database changed the stamp.
+    connection.execute(update(Action).where(Action.id == ids[0]).values(owner="Chief Executive"))
+    connection.execute(insert(Committee).values(name="Audit Committee"))
+    page = client.get("/actions").get_data(as_text=True)
+    assert "Chief Executive" in _owner_options(page)
+    assert _committee_options(page) == ["Audit Committee", "Test Committee"]
+
+
+def test_without_a_stamp_the_list_reads_its_choices_every_time(
+    client: FlaskClient,
+    connection: Connection,
+    staff: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+) -> None:
+    make_actions(2)
+    connection.execute(text("DELETE FROM choices_stamp"))
+    login(staff)
+    for _ in range(2):
+        with _statements(connection) as seen:
+            assert client.get("/actions").status_code == 200
+        assert any("owners" in s for s in seen)
+
+
+@pytest.mark.postgres
+def test_concurrent_writers_do_not_wait_for_each_other_on_the_stamp(empty_database_url: str) -> None:
+    """Two transactions adding committees at once: the second takes another slot instead of waiting."""
+    assert is_postgres(empty_database_url)
+    engine = db.make_engine(empty_database_url)
+    other = create_engine(engine.url)
+    try:
+        db.upgrade_database(engine)
+        with engine.connect() as first, other.connect() as second:
+            before = _stamp(first)
+            first.execute(insert(Committee).values(name="First"))
+            second.exec_driver_sql("SET lock_timeout = '2s'")  # waiting would fail the test, not hang it
+            second.execute(insert(Committee).values(name="Second"))
+            second.commit()
+            after_second = _stamp(second)
+            first.commit()
+            after_both = _stamp(first)
+        assert len({before, after_second, after_both}) == 3
+    finally:
+        other.dispose()
+        engine.dispose()
