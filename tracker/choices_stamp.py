@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import Text
 
 TABLE = "choices_stamp"
@@ -117,11 +117,16 @@ def uninstall(connection: Connection) -> None:
                 connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_{event}_changes_choices_stamp")
 
 
-class CurrentStamp(ColumnElement[str]):
-    """The stamp as a scalar subquery, to add to a statement: None when the table is empty."""
+class CurrentStamp(FunctionElement[str]):
+    """The stamp as a scalar subquery, to add to a statement: None when the table is empty.
+
+    A ``FunctionElement`` with no arguments, so that a statement holding it is compiled once and
+    then found in SQLAlchemy's statement cache (a bare ``ColumnElement`` has no cache key).
+    """
 
     type = Text()
     inherit_cache = True
+    name = "current_choices_stamp"
 
 
 @compiles(CurrentStamp, "postgresql")

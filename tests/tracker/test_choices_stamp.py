@@ -14,7 +14,7 @@ from sqlalchemy import Connection, create_engine, delete, event, insert, select,
 from sqlalchemy.orm import Session
 
 from tests.conftest import is_postgres
-from tracker import choices_stamp, db
+from tracker import choices_stamp, db, services
 from tracker.models import Action, ActionStatus, Committee, User
 
 
@@ -169,3 +169,8 @@ def test_concurrent_writers_do_not_wait_for_each_other_on_the_stamp(empty_databa
     finally:
         other.dispose()
         engine.dispose()
+
+
+def test_the_signed_in_account_statement_is_compiled_once() -> None:
+    """Every page view runs it: it must have a cache key, or SQLAlchemy compiles it on each request."""
+    assert services._SIGNED_IN_USER._generate_cache_key() is not None
