@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.sql import compiler
 from sqlalchemy.orm import Session
 
 from tracker.models import Action, User
@@ -108,3 +109,39 @@ def test_a_late_page_seeks_by_id_instead_of_counting_past_earlier_rows(
         values = list(parameters.values()) if isinstance(parameters, dict) else list(parameters)
         assert values[-1] == 0
     assert f'href="/actions/{ids[101]}"' in page and f'href="/actions/{ids[100]}"' not in page
+
+
+def test_pages_compile_no_sql_once_warm(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    staff: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second view of a page finds every statement in SQLAlchemy's cache: none is compiled again.
+
+    A statement with no cache key (a custom construct without one, say) is compiled on every
+    request, which costs more than running it.
+    """
+    login(staff)
+    urls = _urls(session, make_actions(5, author=staff))
+    for url in urls:
+        assert client.get(url).status_code == 200, url
+    compiled: list[str] = []
+    original = compiler.SQLCompiler.__init__
+
+    def counting(self: compiler.SQLCompiler, *args: object, **kwargs: object) -> None:
+        kind = type(args[1]).__name__
+        if "Savepoint" not in kind:  # the tests' savepoints (conftest.py), never cached
+            compiled.append(kind)
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compiler.SQLCompiler, "__init__", counting)
+    found = {}
+    for url in urls:
+        compiled.clear()
+        assert client.get(url).status_code == 200, url
+        found[url] = list(compiled)
+    assert found == {url: [] for url in urls}
