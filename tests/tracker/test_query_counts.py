@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
-from sqlalchemy.sql import compiler
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import compiler
 
 from tracker.models import Action, User
 
