@@ -559,9 +559,17 @@ def _past_tense(reader: _Reader, item: Item | None) -> list[LeafClause]:
 def _dedupe(f: str, leaves: list[LeafClause]) -> list[LeafClause]:
     """Drop clauses that repeat an earlier clause of the same item word for word (Decision/Minutes)."""
     seen: set[tuple[str | None, str]] = set()
+    # sibling clauses share their introductions: each lead span's words are read once (by offset)
+    lead_keys: dict[tuple[int, int], str] = {}
     out = []
     for lf in leaves:
-        key = (lf.item, " ".join(_key(f, sp) for sp in lf.leads) + "|" + _key(f, lf.body))
+        parts = []
+        for sp in lf.leads:
+            k = lead_keys.get(sp)
+            if k is None:
+                k = lead_keys[sp] = _key(f, sp)
+            parts.append(k)
+        key = (lf.item, " ".join(parts) + "|" + _key(f, lf.body))
         if key in seen:
             continue
         seen.add(key)

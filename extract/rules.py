@@ -178,7 +178,8 @@ def lowered(name: str) -> tuple[re.Pattern[str] | None, ...]:
 
 def _lower_in_place(text: str, flags: int) -> bool:
     """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``?"""
-    return bool(flags & re.I) and _CASE_TRAP.search(text) is None
+    # str.isascii() reads a flag CPython keeps on the string: most clauses never need the scan
+    return bool(flags & re.I) and (text.isascii() or _CASE_TRAP.search(text) is None)
 
 
 def first_matches(
