@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 #: macros usable in patterns as {NAME}: shared sub-expressions kept in one place
@@ -182,6 +183,9 @@ def _lower_in_place(text: str, flags: int) -> bool:
     return bool(flags & re.I) and (text.isascii() or _CASE_TRAP.search(text) is None)
 
 
+_START_AND_INDEX = itemgetter(0, 1)
+
+
 def first_matches(
     name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
@@ -203,7 +207,7 @@ def first_matches(
             m = pattern.search(text)
         if m is not None:
             out.append((m.start(), i, rule, m))
-    out.sort(key=lambda t: (t[0], t[1]))
+    out.sort(key=_START_AND_INDEX)
     return out
 
 
