@@ -203,6 +203,16 @@ _ROLE_SUBJECT = re.compile(
     r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
 )
 _TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
+#: the words ``_TRAILING_ADVERB`` can end with: a text not ending with one of them has no match
+_ADVERBS = ("also", "both", "all", "each", "too")
+
+
+def _drop_trailing_adverbs(text: str) -> str:
+    """``_TRAILING_ADVERB.sub("", text)``, tried only when the text ends with one of the adverbs
+    (the substitution alone tries its alternation at every space of a long subject)."""
+    return _TRAILING_ADVERB.sub("", text) if text.rstrip().endswith(_ADVERBS) else text
+
+
 _LIST_HEAD_BARE = re.compile(
     r"^(?:\d{1,3}[.)]?\s+)?(?P<head>Apologies(?:\s+for\s+[Aa]bsence)?|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Present|PRESENT|"
     r"In\s+[Aa]ttendance|IN\s+ATTENDANCE)\.?(?P<rest>)$"
@@ -501,7 +511,7 @@ class PeopleReader:
             if self._skipped(vm.start()):
                 continue
             start = _sentence_start(f, vm.start())
-            subject = _TRAILING_ADVERB.sub("", f[start : vm.start()])
+            subject = _drop_trailing_adverbs(f[start : vm.start()])
             if _ROLE_SUBJECT.match(subject.strip()):
                 continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
             if not _PERSON_START.match(subject.lstrip()) or rx.search(
