@@ -226,6 +226,21 @@ def any_match(
 
 
 @cache
+def line_starts(name: str) -> tuple[str, ...] | None:
+    """The ``starts`` of every rule of ``name``: lower-case prefixes one of which an ASCII line with
+    no white space in front must start with (once lower-cased) for a rule to match at its start.
+    None when a rule lists none, so every line must be tried. ``tests/extract/test_rules.py``
+    checks the prefixes against every line of the seeds and fixtures."""
+    out: list[str] = []
+    for rule in rules(name):
+        starts = rule.data.get("starts")
+        if not starts:
+            return None
+        out.extend(starts)
+    return tuple(sorted(set(out)))
+
+
+@cache
 def alternation(name: str, flags: int = 0) -> tuple[re.Pattern[str], dict[str, Rule]]:
     """All rules of ``name`` as one regex; ``match.lastgroup`` names the rule (``r<index>``)."""
     parts = []
