@@ -32,10 +32,9 @@ from .records import (
 )
 from .resolutions import BlockResult
 from .rules import KeywordFilter
-from .text import rx, squash, trim_span
+from .text import key_words, rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
-_KEY_WORDS = re.compile(r"[a-z0-9]+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;)\"'’”]\s*$")
 _SENTENCE_ENDERS = frozenset(".!?:;)\"'’”")
 _CUT_OFF = re.compile(
@@ -66,7 +65,7 @@ def _clean(text: str) -> str:
 
 
 def _key(text: str) -> set[str]:
-    return set(_KEY_WORDS.findall(text.lower()))
+    return set(key_words(text))
 
 
 def build_extraction(

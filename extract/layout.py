@@ -113,12 +113,18 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     # headings: the bare pattern tests run on every line, the full readers only where they match
     item_heads: list[tuple[int, str, str]] = []
     heading_match = rules.alternation("sections.jsonl")[0].match
+    # an ASCII line can head a section only if it starts with one of the rules' first words: one
+    # C-level startswith instead of the case-insensitive alternation (~1 µs a line)
+    starts = rules.line_starts("sections.jsonl")
+    width = max(map(len, starts)) if starts else 0
     item_match = _ITEM_HEADING.match
     for idx, ln in enumerate(lines):
         text = ln.text
         if not text:
             continue
-        if heading_match(text):
+        if (
+            starts is None or not text.isascii() or text[:width].lower().startswith(starts)
+        ) and heading_match(text):
             label = heading_label(ln)
             if label:
                 lay.headings[idx] = label

@@ -203,6 +203,16 @@ _ROLE_SUBJECT = re.compile(
     r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
 )
 _TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
+#: the words ``_TRAILING_ADVERB`` can end with: a text not ending with one of them has no match
+_ADVERBS = ("also", "both", "all", "each", "too")
+
+
+def _drop_trailing_adverbs(text: str) -> str:
+    """``_TRAILING_ADVERB.sub("", text)``, tried only when the text ends with one of the adverbs
+    (the substitution alone tries its alternation at every space of a long subject)."""
+    return _TRAILING_ADVERB.sub("", text) if text.rstrip().endswith(_ADVERBS) else text
+
+
 _LIST_HEAD_BARE = re.compile(
     r"^(?:\d{1,3}[.)]?\s+)?(?P<head>Apologies(?:\s+for\s+[Aa]bsence)?|APOLOGIES(?:\s+FOR\s+ABSENCE)?|Present|PRESENT|"
     r"In\s+[Aa]ttendance|IN\s+ATTENDANCE)\.?(?P<rest>)$"
@@ -501,7 +511,7 @@ class PeopleReader:
             if self._skipped(vm.start()):
                 continue
             start = _sentence_start(f, vm.start())
-            subject = _TRAILING_ADVERB.sub("", f[start : vm.start()])
+            subject = _drop_trailing_adverbs(f[start : vm.start()])
             if _ROLE_SUBJECT.match(subject.strip()):
                 continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
             if not _PERSON_START.match(subject.lstrip()) or rx.search(
@@ -561,11 +571,13 @@ class PeopleReader:
         role_only: list[int] = []
         shared_until: dict[int, int] = {}
         has_honorific = _HON_ANYWHERE.search(subject) is not None
+        shaped: list[bool | None] = [None] * len(parts)  # _role_shaped of each part, once
         i = 0
         while i < len(parts):
-            if _ROLE_ONLY_PART.match(texts[i]) and (
+            # the cheap test first: most parts are neither an officer list's first part nor "the …"
+            if (
                 (capacity == "officer" and not starts) or texts[i][:4].lower() == "the "
-            ):
+            ) and _ROLE_ONLY_PART.match(texts[i]):
                 # "the Director of Adult Social Care attended", "Officers: Area Planning Manager, …"
                 ps, pe = parts[i]
                 role = _tidy(rx.sub(r"^[Tt]he\s+", "", texts[i]))
@@ -585,7 +597,7 @@ class PeopleReader:
                 role_only.append(i)
                 i += 1
                 continue
-            if not _person_part(texts[i]) or _org_after_role(texts, i):
+            if not _person_part(texts[i]) or _org_after_role(texts, i, shaped):
                 i += 1
                 continue
             if (
@@ -787,16 +799,27 @@ def split_list(text: str) -> list[tuple[int, int]]:
     return trimmed
 
 
-def _org_after_role(texts: list[str], i: int) -> bool:
+def _org_after_role(texts: list[str], i: int, shaped: list[bool | None] | None = None) -> bool:
     """``Janet Corrigan, Registered Manager, Bluebell Homecare, and …``: a bare two-word part right
-    after a role, and not itself followed by a role, is the organisation, not another person."""
+    after a role, and not itself followed by a role, is the organisation, not another person.
+
+    ``shaped`` keeps each part's :func:`_role_shaped` for the other parts of the same list.
+    """
     if i == 0 or _HON_AT.match(texts[i]):
         return False
-    prev_is_role = bool(_ROLE_SHAPE.search(texts[i - 1]) or _ROLE_HEAD.match(texts[i - 1]))
-    next_is_role = i + 1 < len(texts) and bool(
-        _ROLE_SHAPE.search(texts[i + 1]) or _ROLE_HEAD.match(texts[i + 1])
-    )
-    return prev_is_role and not next_is_role
+    if shaped is None:
+        shaped = [None] * len(texts)
+    if not _role_shaped(texts, i - 1, shaped):
+        return False
+    return not (i + 1 < len(texts) and _role_shaped(texts, i + 1, shaped))
+
+
+def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
+    """Does part ``i`` read as a role (``Cabinet Member for …``, ``Director``)? Kept in ``shaped``."""
+    found = shaped[i]
+    if found is None:
+        found = shaped[i] = bool(_ROLE_SHAPE.search(texts[i]) or _ROLE_HEAD.match(texts[i]))
+    return found
 
 
 def _person_part(part: str) -> bool:

@@ -17,7 +17,7 @@ from . import rules
 from .cues import Cues
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
-from .text import Line, finditer_near, lower_same_length, rx, snap_to_lines, windows
+from .text import Line, finditer_near, key_words, lower_same_length, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
 #: a marker inside a line, after punctuation, " -", or a whole "and" / "or" / "that":
@@ -71,7 +71,6 @@ _PAST_TENSE = re.compile(
     r"ratified|resolved|decided|recommended|confirmed)\b|The\s+(?:minutes|notes)\s+of\s+the\s+(?:last\s+|previous\s+)?"
     r"meeting\b[^.\n]{0,80}?\s+(?:were|was)\s+(?:agreed|approved|confirmed|accepted|signed))[^.]*[.]?"
 )
-_KEY_WORDS = re.compile(r"[a-z0-9]+")
 _START = itemgetter(0)  # a Line's start offset
 #: every opener rule holds one of these words (lower-cased): only lines holding one are scanned
 _OPENER_KEYS = ("resolved", "agreed", "decision", "decided")
@@ -383,7 +382,7 @@ def _looks_like_heading(text: str) -> bool:
 
 
 def _key(f: str, span: tuple[int, int]) -> str:
-    return " ".join(_KEY_WORDS.findall(f[span[0] : span[1]].lower()))
+    return " ".join(key_words(f[span[0] : span[1]]))
 
 
 def _conditions(f: str, body: tuple[int, int]) -> bool:
@@ -559,9 +558,17 @@ def _past_tense(reader: _Reader, item: Item | None) -> list[LeafClause]:
 def _dedupe(f: str, leaves: list[LeafClause]) -> list[LeafClause]:
     """Drop clauses that repeat an earlier clause of the same item word for word (Decision/Minutes)."""
     seen: set[tuple[str | None, str]] = set()
+    # sibling clauses share their introductions: each lead span's words are read once (by offset)
+    lead_keys: dict[tuple[int, int], str] = {}
     out = []
     for lf in leaves:
-        key = (lf.item, " ".join(_key(f, sp) for sp in lf.leads) + "|" + _key(f, lf.body))
+        parts = []
+        for sp in lf.leads:
+            k = lead_keys.get(sp)
+            if k is None:
+                k = lead_keys[sp] = _key(f, sp)
+            parts.append(k)
+        key = (lf.item, " ".join(parts) + "|" + _key(f, lf.body))
         if key in seen:
             continue
         seen.add(key)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 #: macros usable in patterns as {NAME}: shared sub-expressions kept in one place
@@ -178,7 +179,11 @@ def lowered(name: str) -> tuple[re.Pattern[str] | None, ...]:
 
 def _lower_in_place(text: str, flags: int) -> bool:
     """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``?"""
-    return bool(flags & re.I) and _CASE_TRAP.search(text) is None
+    # str.isascii() reads a flag CPython keeps on the string: most clauses never need the scan
+    return bool(flags & re.I) and (text.isascii() or _CASE_TRAP.search(text) is None)
+
+
+_START_AND_INDEX = itemgetter(0, 1)
 
 
 def first_matches(
@@ -202,7 +207,7 @@ def first_matches(
             m = pattern.search(text)
         if m is not None:
             out.append((m.start(), i, rule, m))
-    out.sort(key=lambda t: (t[0], t[1]))
+    out.sort(key=_START_AND_INDEX)
     return out
 
 
@@ -218,6 +223,21 @@ def any_match(
             for i in _live(name, lower, keywords)
         )
     return any(table[i][2].search(text) is not None for i in _live(name, lower, keywords))
+
+
+@cache
+def line_starts(name: str) -> tuple[str, ...] | None:
+    """The ``starts`` of every rule of ``name``: lower-case prefixes one of which an ASCII line with
+    no white space in front must start with (once lower-cased) for a rule to match at its start.
+    None when a rule lists none, so every line must be tried. ``tests/extract/test_rules.py``
+    checks the prefixes against every line of the seeds and fixtures."""
+    out: list[str] = []
+    for rule in rules(name):
+        starts = rule.data.get("starts")
+        if not starts:
+            return None
+        out.extend(starts)
+    return tuple(sorted(set(out)))
 
 
 @cache

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.build import _CUT_OFF, _ends_cut_off
+from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
 from extract.pipeline import _has_long_run
 from extract.resolutions import _INLINE
-from extract.text import Line, finditer_near, fold, split_lines, squash
+from extract.text import Line, finditer_near, fold, key_words, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
 _ALPHABET = st.sampled_from(list("ab x.!?()•\n\t\u00a0\u2028\x1cTcA;:'\u2019") + ["\u0130", "\u03a3"])
@@ -243,3 +244,16 @@ def test_word_alternation_refuses_an_alternative_it_cannot_rewrite() -> None:
         except ValueError:
             continue
         raise AssertionError(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("aZz09 -'’,.\n\t_") + ["\u0130", "\u212a", "é"]), max_size=200))
+def test_key_words_agree_with_the_regex(text: str) -> None:
+    assert key_words(text) == re.findall(r"[a-z0-9]+", text.lower())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["also", "both", "all", "each", "too", "tall", " ", ",", "\n", "x"])))
+def test_trailing_adverbs_are_dropped_as_the_substitution_drops_them(words: list[str]) -> None:
+    text = "".join(words)
+    assert _drop_trailing_adverbs(text) == _TRAILING_ADVERB.sub("", text)

@@ -142,3 +142,39 @@ def test_evidence_spans_put_every_record_on_the_doc(seed: Path) -> None:
             assert span.start_char <= s and e <= span.end_char, (key, span.text, text[s:e])
     narrative = [a.span for a in result.actions if a.origin != "resolution"]
     assert len(doc.spans["actions"]) >= len(narrative)
+
+
+def _people_with_entities(text: str, spans: list[tuple[int, int]]) -> list[tuple]:
+    """Run the pipeline by hand, with PERSON entities set before the attendee component (as a
+    trained pipeline's recogniser would) on ``spans``; ``[]`` marks every token outside one."""
+    nlp = build_nlp()
+    doc = nlp.make_doc(text)
+    doc.user_data["minutes.text"] = text
+    doc.user_data["minutes.meeting_date"] = None
+    for name, proc in nlp.pipeline:
+        if name == "minutes_attendees":
+            ents = [doc.char_span(s, e, label="PERSON") for s, e in spans]
+            doc.set_ents(ents, default="outside")
+        doc = proc(doc)
+    return [(p.name, p.capacity, p.start) for p in doc.user_data["minutes.people"]]
+
+
+def test_person_entities_in_an_attendance_sentence_add_attendees() -> None:
+    text = "Minutes\n\nPRESENT: Councillor A Khan (Chair)\n\nThe meeting was attended by Zara Quint.\n"
+    plain = _people_with_entities(text, [])
+    start = text.index("Zara Quint")
+    found = _people_with_entities(text, [(start, start + len("Zara Quint"))])
+    assert ("Zara Quint", "invited", start) in found
+    assert [p for p in found if p[0] != "Zara Quint"] == plain
+    # every token annotated "outside" and no entity: the same people as no annotation at all
+    assert plain == [(p.name, p.capacity, p.start) for p in _bare_people(text)]
+
+
+def _bare_people(text: str) -> list:
+    nlp = build_nlp()
+    doc = nlp.make_doc(text)
+    doc.user_data["minutes.text"] = text
+    doc.user_data["minutes.meeting_date"] = None
+    for _name, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc.user_data["minutes.people"]

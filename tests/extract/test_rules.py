@@ -80,3 +80,20 @@ def test_page_rules_match_only_near_a_cue_the_tokens_show(name: str) -> None:
                 ]
                 assert near, (rule.id, text[m.start() : m.end()], [k for k in keywords if k in lower])
     assert checked > 0
+
+
+def test_section_line_starts_never_hide_a_heading() -> None:
+    """Every stripped ASCII line a section rule matches at its start begins with one of its ``starts``."""
+    lines = {ln.strip() for text in _folded() for ln in text.split("\n") if ln.strip()}
+    lines |= {"PDF 120 KB", "(PDF, 2 MB)", "Is Key Decision? No", "NOTES:", "Call-in deadline: 5 May"}
+    checked = 0
+    for rule, pattern in rules.compiled("sections.jsonl"):
+        starts = tuple(rule.data["starts"])
+        assert starts and all(s == s.lower() for s in starts), rule.id
+        for line in lines:
+            for variant in (line, line.upper(), line.lower(), line.title()):
+                if variant.isascii() and pattern.match(variant):
+                    checked += 1
+                    assert variant.lower().startswith(starts), (rule.id, variant)
+    assert checked > 50
+    assert rules.line_starts("sections.jsonl") is not None
