@@ -14,10 +14,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "resource_dir"]
 
-#: ``templates/`` and ``static/`` sit at the repository root, next to the package
-ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """The folder ``templates``, ``static`` or ``seeds``, wherever this copy of the app keeps it.
+
+    A checkout (and an editable install) keeps them at the repository root, next to the package;
+    a wheel installs them inside the package (``pyproject.toml`` maps them there). The package's
+    own folder is tried first, so that an unrelated top-level ``templates`` beside an installed
+    package is never taken for ours.
+    """
+    packaged = _PACKAGE / name
+    return packaged if packaged.is_dir() else _PACKAGE.parent / name
 
 
 def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = False) -> Flask:
@@ -41,8 +52,8 @@ def create_app(test_config: Mapping[str, Any] | None = None, *, cli: bool = Fals
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     config.load(app, test_config)
     if cli:

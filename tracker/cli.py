@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Attendee, Due, Extraction
 from extract.sources import SourceText, iter_sources, read_source
 
-from . import backup, batch, calendar, create_app, db, links, services
+from . import backup, batch, calendar, create_app, db, links, resource_dir, services
 from .errors import TrackerError
 from .export import ACTION_KEYS as ACTION_KEYS  # re-exported: the documented keys of `tracker actions`
 from .export import action_record, records_csv
@@ -439,7 +439,7 @@ def _link_table(records: list[dict[str, Any]]) -> list[str]:
 
 
 #: the demo's seed minutes: ``meetings.json`` gives each file's committee and meeting date
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS_DIR = resource_dir("seeds")
 #: the demo accounts: e-mail address, name and role (their passwords are new on every run)
 DEMO_USERS = (
     ("staff@example.invalid", "Demo Staff", UserRole.STAFF),
