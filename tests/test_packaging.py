@@ -73,7 +73,18 @@ def test_an_app_installed_from_the_wheel_serves_its_pages(tmp_path: Path) -> Non
     """Build the wheel (offline: the dev extra's setuptools, no build isolation), unpack it as pip
     would install it, and serve the sign-in page and its stylesheet from there."""
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", tmp_path, ROOT],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            tmp_path,
+            ROOT,
+        ],
         capture_output=True,
         text=True,
         timeout=300,
