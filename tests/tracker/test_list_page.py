@@ -4,6 +4,7 @@ to the action, its committee and its meeting (the list writes its table and link
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -82,3 +83,39 @@ def test_a_due_that_follows_the_calendar_reads_the_same_as_on_the_action_page(
     assert "next meeting (date not yet known)" in listed
     assert "March 2031 meeting (date not yet known)" in listed
     assert "next meeting (date not yet known)" in client.get(f"/actions/{next_id}").get_data(as_text=True)
+
+
+def test_the_filter_options_are_escaped_and_mark_the_chosen_ones(
+    client: FlaskClient,
+    session: Session,
+    member: User,
+    login: Callable[[User], None],
+    make_actions: Callable[..., list[int]],
+) -> None:
+    (action_id,) = make_actions(1, committee=f"Scrutiny {HOSTILE}")
+    action = session.get(Action, action_id)
+    action.owner = f"Director {HOSTILE}"
+    session.commit()
+    committee_id = action.minute_item.meeting.committee_id
+    make_actions(1, committee="Audit")
+    login(member)
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+    def selects(query: str) -> tuple[str, str]:
+        page = client.get(f"/actions?{query}").get_data(as_text=True)
+        assert "<script>" not in page
+        committees = page.split('<select id="committee"', 1)[1].split("</select>", 1)[0]
+        owners = page.split('<select id="owner"', 1)[1].split("</select>", 1)[0]
+        return committees, owners
+
+    committees, owners = selects("status=all")
+    assert f'<option value="{committee_id}">Scrutiny {escaped}</option>' in committees
+    assert f"<option>Director {escaped}</option>" in owners
+    assert "selected" not in committees and "selected" not in owners
+
+    owner = urlencode({"owner": action.owner})
+    committees, owners = selects(f"status=all&committee={committee_id}&{owner}")
+    assert f'<option value="{committee_id}" selected>Scrutiny {escaped}</option>' in committees
+    assert f"<option selected>Director {escaped}</option>" in owners
+    assert committees.count("selected") == 1 and owners.count("selected") == 1
+    assert "Audit</option>" in committees

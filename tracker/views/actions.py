@@ -21,6 +21,7 @@ from ..errors import ConcurrentEditError, InvalidTransitionError, ValidationErro
 from ..models import OPEN_STATUSES, ActionStatus, CloseReason, MinuteItem
 from ..render import in_context
 from .action_rows import rows_html
+from .choice_options import options_for, options_html
 
 bp = Blueprint("actions", __name__)
 bp.before_request(require_login)
@@ -62,6 +63,9 @@ def index() -> tuple[str, int]:
     page = services.search_actions(session, search, today=today, after=after)
     kept = {k: v for k, v in request.args.items() if k != "after" and v}
     next_url = url_for(".index", **kept, after=page.next_after) if page.next_after else None
+    # kept while the database's choices stamp, read with the signed-in account, is unchanged
+    choices = current_app.extensions[KEPT_CHOICES].get(session, getattr(g.user, "choices_stamp", None))
+    options = options_for(choices)
     return render_template(
         "actions/list.html",
         page=page,
@@ -77,8 +81,8 @@ def index() -> tuple[str, int]:
         list_url=url_for(".index"),
         first_url=url_for(".index", **kept),
         next_url=next_url,
-        # kept while the database's choices stamp, read with the signed-in account, is unchanged
-        choices=current_app.extensions[KEPT_CHOICES].get(session, getattr(g.user, "choices_stamp", None)),
+        committee_options=options_html(options.committees, search.committee_id),
+        owner_options=options_html(options.owners, search.owner),
         statuses=services.STATUS_CHOICES,
         today=today,
     ), (400 if errors else 200)
