@@ -7,6 +7,11 @@ pipeline and not the web app (about 40 MB less each; ``docs/IMPORT.md``), provid
 started by :class:`LeanSpawnContext`, which keeps the parent's ``__main__`` out of it.
 :mod:`tracker.services` and :mod:`tracker.batch` use these functions and give them under their old
 names too.
+
+spaCy (about 70 MB and a second to import) is imported when a process first extracts a text, not
+with this module: the web app (which extracts only when someone imports minutes in the browser) and
+a batch import's main process (when workers extract, with `--jobs` 2 or more) import this module and
+never need it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,6 @@ from multiprocessing.context import SpawnContext, SpawnProcess
 from urllib.parse import urlsplit
 
 from extract.errors import ExtractionError
-from extract.pipeline import get_nlp, run
 from extract.records import Extraction
 from extract.sources import SourceText, read_bytes, read_source
 
@@ -139,6 +143,8 @@ def extract_source(
     :param model: a trained spaCy pipeline to use (default: ``TRACKER_SPACY_MODEL``, else blank).
     :raise MinutesRejectedError: the extractor refused the text (empty, too large).
     """
+    from extract.pipeline import get_nlp, run  # here: spaCy loads with the first text (see above)
+
     try:
         extraction = run(get_nlp(model), source.text, source_name=source.name, meeting_date=meeting_date)
     except ExtractionError as err:

@@ -307,5 +307,21 @@ def test_a_worker_imports_neither_flask_nor_sqlalchemy(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, str(main)], check=True, timeout=120)
     loaded = set(json.loads(seen.read_text()))
-    assert "extract.pipeline" in loaded
+    assert "tracker.reading" in loaded
     assert not {"flask", "sqlalchemy", "tracker.models", "tracker.services", "tracker.cli"} & loaded
+
+
+def test_spacy_is_loaded_by_the_first_extraction_not_by_the_app_or_the_batch() -> None:
+    """The web app and a batch import's main process (its workers extract) never need spaCy's
+    ~70 MB and second of start-up; a process loads it when it first extracts a text."""
+    probe = (
+        "import sys\n"
+        "from tracker import batch, cli, create_app\n"
+        "create_app({'TESTING': True, 'SECRET_KEY': 'x', 'DATABASE_URL': 'sqlite://'})\n"
+        "assert 'spacy' not in sys.modules, 'spaCy loaded at start'\n"
+        "from tracker.reading import extract_source, read_upload\n"
+        "found = extract_source(read_upload(b'RESOLVED - That officers report back in May.', 'a.txt'))\n"
+        "assert 'spacy' in sys.modules and found.resolutions, found\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
