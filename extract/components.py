@@ -100,7 +100,10 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
         data = doc.user_data
         text = data["minutes.text"]
         if from_text and not data.get("minutes.plain_tokens"):
-            data["minutes.cues"] = finder.find_near_flags(doc, tokenize)
+            if doc.vocab is finder.vocab:
+                data["minutes.cues"] = finder.find_near_flags(doc, tokenize)
+            else:  # a Doc made elsewhere carries none of our flags: tokenise the page
+                data["minutes.cues"] = finder(tokenize(text), len(text))
         else:
             data["minutes.cues"] = finder(doc, len(text))
         return doc

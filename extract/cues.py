@@ -13,6 +13,7 @@ so a stretch of whole chunks tokenises exactly as it does inside the page.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
@@ -101,6 +102,12 @@ class CueFinder:
         #: how many tokens a phrase can have before its anchor, and after
         self._reach_before = 0
         self._reach_after = 0
+        #: first word of each phrase -> its other words as a pattern on lower-cased text (at most
+        #: one space between two)
+        self._phrase_forms: dict[str, list[str]] = {}
+        #: how many characters a phrase can reach beyond the chunk holding its anchor
+        self._reach_chars = 0
+        self._phrase_rx: re.Pattern[str] | None = None
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
@@ -121,6 +128,11 @@ class CueFinder:
             self._phrase_words.add(words[j])
             self._reach_before = max(self._reach_before, j)
             self._reach_after = max(self._reach_after, len(words) - 1 - j)
+            self._phrase_forms.setdefault(words[0], []).append(" ?".join(map(re.escape, words[1:])))
+            self._reach_chars = max(self._reach_chars, sum(len(w) + 1 for w in words))
+            self._phrase_rx = re.compile(
+                "|".join(f"{re.escape(w)} ?(?:{'|'.join(rest)})" for w, rest in self._phrase_forms.items())
+            )
 
     def flag_lexemes(self) -> None:
         """Flag every lexeme of the vocabulary (now and later) that holds an anchor word.
@@ -172,13 +184,34 @@ class CueFinder:
         first.append(ntok)
         last_chunk = len(first) - 2
         before, after = self._reach_before + 1, self._reach_after + 1
-        phrase = arr[flagged, 1].tolist()
         idx = arr[:, 4]
         length = arr[:, 5]
-        ranges = sorted(
-            (c - before, c + after) if is_phrase else (c - 1, c + 1)
-            for c, is_phrase in zip(chunk_of[flagged].tolist(), phrase, strict=True)
-        )
+        # A phrase anchor is taken only where the phrase's words can be read around its token, in
+        # lower-cased text, with at most one space between two ("provided" alone is not "would
+        # provide"): its tokens lie within the reach of the flagged token.
+        phrase_rx = self._phrase_rx
+        reach = self._reach_chars
+        ranges = []
+        for i, c, one, is_phrase in zip(
+            flagged.tolist(),
+            chunk_of[flagged].tolist(),
+            arr[flagged, 0].tolist(),
+            arr[flagged, 1].tolist(),
+            strict=True,
+        ):
+            if is_phrase and phrase_rx is not None:
+                s = int(idx[i])
+                e = s + int(length[i])
+                window = text[max(0, s - reach) : e + reach]
+                low = window.lower()
+                if len(low) != len(window) or phrase_rx.search(low):
+                    ranges.append((c - before, c + after))
+                    continue
+            if one:
+                ranges.append((c - 1, c + 1))
+        if not ranges:
+            return Cues({}, n)
+        ranges.sort()
         merged: list[list[int]] = []
         for lo, hi in ranges:
             lo = lo if lo > 0 else 0
