@@ -140,9 +140,11 @@ class CueFinder:
         spaCy computes a lexeme's flags once, when the lexeme is made, as it does ``is_alpha`` or
         ``like_num``; a Doc's flags then come out of its tokens in one C loop (``Doc.to_array``).
         """
-        one, phrase = tuple(self._one_word), tuple(self._phrase_words)
-        self.vocab.add_flag(lambda s: any(w in s.lower() for w in one), flag_id=FLAG_ONE_WORD)
-        self.vocab.add_flag(lambda s: any(w in s.lower() for w in phrase), flag_id=FLAG_PHRASE)
+        # a word is short: one alternation searched once costs less than a test per anchor
+        one = re.compile("|".join(map(re.escape, sorted(self._one_word))) or "(?!)").search
+        phrase = re.compile("|".join(map(re.escape, sorted(self._phrase_words))) or "(?!)").search
+        self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
+        self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -192,16 +194,16 @@ class CueFinder:
         phrase_rx = self._phrase_rx
         reach = self._reach_chars
         ranges = []
-        for i, c, one, is_phrase in zip(
-            flagged.tolist(),
+        rows = arr[flagged]
+        for c, one, is_phrase, s, e in zip(
             chunk_of[flagged].tolist(),
-            arr[flagged, 0].tolist(),
-            arr[flagged, 1].tolist(),
+            rows[:, 0].tolist(),
+            rows[:, 1].tolist(),
+            rows[:, 4].tolist(),
+            (rows[:, 4] + rows[:, 5]).tolist(),
             strict=True,
         ):
             if is_phrase and phrase_rx is not None:
-                s = int(idx[i])
-                e = s + int(length[i])
                 window = text[max(0, s - reach) : e + reach]
                 low = window.lower()
                 if len(low) != len(window) or phrase_rx.search(low):
