@@ -101,7 +101,8 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
         text = data["minutes.text"]
         if from_text and not data.get("minutes.plain_tokens"):
             if doc.vocab is finder.vocab:
-                data["minutes.cues"] = finder.find_near_flags(doc, tokenize)
+                words = bool(data.get("minutes.word_tokens"))
+                data["minutes.cues"] = finder.find_near_flags(doc, tokenize, words=words)
             else:  # a Doc made elsewhere carries none of our flags: tokenise the page
                 data["minutes.cues"] = finder(tokenize(text), len(text))
         else:

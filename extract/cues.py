@@ -156,7 +156,7 @@ class CueFinder:
             hits.setdefault(key, []).append((span_start, last.idx + len(last)))
         return Cues(hits, length)
 
-    def find_near_flags(self, doc: Doc, tokenize: Callable[[str], Doc]) -> Cues:
+    def find_near_flags(self, doc: Doc, tokenize: Callable[[str], Doc], *, words: bool = False) -> Cues:
         """What ``self(tokenize(doc.text), len(doc.text))`` finds, tokenising only near flagged tokens.
 
         ``tokenize`` is the tokenizer the patterns were prepared with; :meth:`flag_lexemes` must
@@ -168,26 +168,36 @@ class CueFinder:
         chunk further on each side (spaCy's special cases are matched over the tokens after
         splitting, so a neighbour is kept in view); the pieces, joined by newlines (a token no
         phrase holds), are tokenised and matched at once.
+
+        ``words`` says the Doc was split on white space alone (spaCy's ``Tokenizer`` with no rules):
+        each token is a chunk, and the two columns that find chunks are not read.
         """
-        arr = doc.to_array([FLAG_ONE_WORD, FLAG_PHRASE, IS_SPACE, SPACY, IDX, LENGTH])
         text = doc.user_data.get("minutes.text") or doc.text
         n = len(text)
+        if words:
+            arr = doc.to_array([FLAG_ONE_WORD, FLAG_PHRASE, IDX, LENGTH])
+        else:
+            arr = doc.to_array([FLAG_ONE_WORD, FLAG_PHRASE, IDX, LENGTH, IS_SPACE, SPACY])
         flagged = numpy.flatnonzero(arr[:, 0] | arr[:, 1])
         if not len(flagged):
             return Cues({}, n)
         ntok = len(arr)
-        space = arr[:, 2].astype(bool)
-        # a chunk starts at the first token, after a token followed by a space or itself white
-        # space, and at a white-space token
-        bound = numpy.ones(ntok, dtype=bool)
-        bound[1:] = arr[:-1, 3].astype(bool) | space[:-1] | space[1:]
-        chunk_of = numpy.cumsum(bound) - 1
-        first = numpy.flatnonzero(bound).tolist()  # first token of each chunk
-        first.append(ntok)
+        if words:
+            chunk_of = numpy.arange(ntok)
+            first = list(range(ntok + 1))
+        else:
+            space = arr[:, 4].astype(bool)
+            # a chunk starts at the first token, after a token followed by a space or itself white
+            # space, and at a white-space token
+            bound = numpy.ones(ntok, dtype=bool)
+            bound[1:] = arr[:-1, 5].astype(bool) | space[:-1] | space[1:]
+            chunk_of = numpy.cumsum(bound) - 1
+            first = numpy.flatnonzero(bound).tolist()  # first token of each chunk
+            first.append(ntok)
         last_chunk = len(first) - 2
         before, after = self._reach_before + 1, self._reach_after + 1
-        idx = arr[:, 4]
-        length = arr[:, 5]
+        idx = arr[:, 2]
+        length = arr[:, 3]
         # A phrase anchor is taken only where the phrase's words can be read around its token, in
         # lower-cased text, with at most one space between two ("provided" alone is not "would
         # provide"): its tokens lie within the reach of the flagged token.
@@ -199,8 +209,8 @@ class CueFinder:
             chunk_of[flagged].tolist(),
             rows[:, 0].tolist(),
             rows[:, 1].tolist(),
-            rows[:, 4].tolist(),
-            (rows[:, 4] + rows[:, 5]).tolist(),
+            rows[:, 2].tolist(),
+            (rows[:, 2] + rows[:, 3]).tolist(),
             strict=True,
         ):
             if is_phrase and phrase_rx is not None:

@@ -100,10 +100,25 @@ def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
         doc.user_data["minutes.plain_tokens"] = True
     else:
         doc = nlp.make_doc(text)
+        if _splits_on_white_space(nlp.tokenizer):
+            doc.user_data["minutes.word_tokens"] = True  # each token is a whole word (minutes_cues)
     # Doc.text rebuilds the string from tokens on every call: keep the original once
     doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = meeting_date
     return doc
+
+
+def _splits_on_white_space(tokenizer: Any) -> bool:
+    """Is ``tokenizer`` spaCy's ``Tokenizer`` with no rules at all (white space alone splits)?"""
+    return (
+        isinstance(tokenizer, Tokenizer)
+        and not tokenizer.rules
+        and tokenizer.prefix_search is None
+        and tokenizer.suffix_search is None
+        and tokenizer.infix_finditer is None
+        and tokenizer.token_match is None
+        and tokenizer.url_match is None
+    )
 
 
 #: longer runs with no white space are split on white space alone (see _prepare)

@@ -292,7 +292,8 @@ def _cues_both_ways(text: str) -> tuple[dict, dict, dict]:
     """Cues near the flags of white-space tokens and of the English tokens; on the whole page's."""
     finder, tokenize, pieces, split = _cue_step()
     plain = finder(tokenize(text), len(text)).hits
-    by_words = finder.find_near_flags(split(text), pieces).hits
+    by_words = finder.find_near_flags(split(text), pieces, words=True).hits
+    assert finder.find_near_flags(split(text), pieces).hits == by_words
     by_tokens = finder.find_near_flags(tokenize(text), pieces).hits
     return by_words, by_tokens, plain
 

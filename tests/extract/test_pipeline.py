@@ -180,3 +180,17 @@ def _bare_people(text: str) -> list:
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return doc.user_data["minutes.people"]
+
+
+def test_blank_pipeline_docs_are_split_on_white_space_and_keep_the_text() -> None:
+    """Only minutes_cues needs the English tokens, and it makes them itself where cues can be."""
+    from extract.pipeline import _prepare, _splits_on_white_space
+
+    text = SEEDS[0].read_text(encoding="utf-8")
+    nlp = build_nlp()
+    doc = _prepare(nlp, text, None)
+    assert _splits_on_white_space(nlp.tokenizer)
+    assert not _splits_on_white_space(spacy.blank("en").tokenizer)
+    assert doc.user_data["minutes.word_tokens"]
+    assert doc.text == text
+    assert [t.text for t in doc if not t.is_space] == text.split()
