@@ -41,8 +41,8 @@ COMPONENTS = (
 def build_nlp(model: str | None = None) -> Language:
     """Return a pipeline: the named trained pipeline, or a blank English one, plus our components.
 
-    In the blank pipeline only ``minutes_cues`` needs the English tokenizer's tokens, and it finds
-    them in the text itself, tokenising only around possible cues; so the pipeline's own
+    In the blank pipeline only ``minutes_cues`` needs the English tokenizer's tokens, and it makes
+    them itself, only around words that may hold a cue; so the pipeline's own
     tokenizer, which makes every Doc, splits on white space alone (spaCy's ``Tokenizer`` with no
     affix rules and no exceptions). Doc texts, and so every offset, are the same; a trained
     pipeline keeps its tokenizer, which its models need.
