@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from . import rules
 from .actions import NarrativeAction, find_action_lines, find_narrative_actions
-from .cues import CueFinder, Cues
+from .cues import CueFinder, Cues, piece_tokenizer
 from .dates import find_dates
 from .layout import Layout, read_layout
 from .money import find_amounts
@@ -78,14 +78,35 @@ def cue_keywords() -> list[str]:
     return words
 
 
-@Language.factory("minutes_cues", assigns=["doc.user_data"])
-def make_minutes_cues(nlp: Language, name: str) -> Callable[[Doc], Doc]:
-    """Find every cue phrase of the page-wide rules in one PhraseMatcher pass over the tokens."""
+@Language.factory("minutes_cues", assigns=["doc.user_data"], default_config={"from_text": False})
+def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Doc], Doc]:
+    """Find every cue phrase of the page-wide rules in one PhraseMatcher pass over the tokens.
+
+    The phrases are tokenised by the pipeline's tokenizer as it is when the component is added.
+    With ``from_text`` they are found with that tokenizer near the Doc's flagged tokens
+    (:meth:`~extract.cues.CueFinder.find_near_flags`), whose own tokens need only lie within
+    white-space-free chunks: the blank pipeline then gives its Docs a cheaper tokenizer (see
+    ``pipeline.build_nlp``). A Doc that ``pipeline`` split on white space alone because of a
+    hostile run (``minutes.plain_tokens``) is matched on its own tokens, as always.
+    """
     finder = CueFinder(nlp.vocab, cue_keywords())
     finder.prepare(nlp.make_doc)
+    tokenize = nlp.tokenizer
+    if from_text:
+        finder.flag_lexemes()
+        tokenize = piece_tokenizer(nlp.tokenizer)
 
     def minutes_cues(doc: Doc) -> Doc:
-        doc.user_data["minutes.cues"] = finder(doc, len(doc.user_data["minutes.text"]))
+        data = doc.user_data
+        text = data["minutes.text"]
+        if from_text and not data.get("minutes.plain_tokens"):
+            if doc.vocab is finder.vocab:
+                words = bool(data.get("minutes.word_tokens"))
+                data["minutes.cues"] = finder.find_near_flags(doc, tokenize, words=words)
+            else:  # a Doc made elsewhere carries none of our flags: tokenise the page
+                data["minutes.cues"] = finder(tokenize(text), len(text))
+        else:
+            data["minutes.cues"] = finder(doc, len(text))
         return doc
 
     return minutes_cues

@@ -1,15 +1,26 @@
-"""Where the cue words of a page are, found once from spaCy's tokens.
+"""Where the cue words of a page are: token sequences of spaCy's English tokenizer, found once.
 
-Scanning a whole page with a regex (or even ``str.find``) per rule costs more than tokenising it;
-a :class:`~spacy.matcher.PhraseMatcher` over the tokens' lower-case forms finds every cue word
-and phrase of every rule in one pass. Rules then run only in small windows around their cues.
+Scanning a whole page with a regex per rule costs more than tokenising it; a
+:class:`~spacy.matcher.PhraseMatcher` over the tokens' lower-case forms finds every cue word and
+phrase of every rule in one pass. Rules then run only in small windows around their cues.
+
+The cues are defined on the English tokenizer's tokens, but tokenising the whole page only to find
+them was the largest single cost of extraction. :meth:`CueFinder.find_near_flags` gives the same
+answer from a Doc split on white space alone, tokenising only the few places where a cue can be:
+the tokenizer cuts a text at white space first and splits each white-space-free chunk on its own,
+so a stretch of whole chunks tokenises exactly as it does inside the page.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
+import numpy
+from spacy.attrs import FLAG62, FLAG63, IDX, IS_SPACE, LENGTH, SPACY
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
@@ -52,6 +63,32 @@ class Cues:
         return keyword in self.hits
 
 
+#: lexeme flags (from spaCy's range for user flags): the word holds an anchor of a one-word cue;
+#: of a cue of several words
+FLAG_ONE_WORD = FLAG63
+FLAG_PHRASE = FLAG62
+
+
+def piece_tokenizer(tokenizer: Tokenizer) -> Tokenizer:
+    """``tokenizer`` without its white-space special cases, for tokenising pieces of a page.
+
+    spaCy stops caching a call's chunks once any special case has been used in that call, and a
+    single newline is one: pieces of a page joined by newlines were tokenised afresh every time
+    (six times slower). Without those four rules a white-space run becomes the same one token by
+    the ordinary path, and chunks (which hold no white space) are split exactly as before.
+    """
+    rules = {k: v for k, v in (tokenizer.rules or {}).items() if not k.isspace()}
+    return Tokenizer(
+        tokenizer.vocab,
+        rules=rules,
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=tokenizer.suffix_search,
+        infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+    )
+
+
 class CueFinder:
     """A PhraseMatcher (on lower-case token text) for a fixed set of cue phrases."""
 
@@ -60,12 +97,54 @@ class CueFinder:
         self.keywords = sorted({k.strip().lower() for k in keywords if k.strip()})
         self.vocab = vocab
         self._pending = list(self.keywords)
+        self._one_word: set[str] = set()
+        self._phrase_words: set[str] = set()
+        #: how many tokens a phrase can have before its anchor, and after
+        self._reach_before = 0
+        self._reach_after = 0
+        #: first word of each phrase -> its other words as a pattern on lower-cased text (at most
+        #: one space between two)
+        self._phrase_forms: dict[str, list[str]] = {}
+        #: how many characters a phrase can reach beyond the chunk holding its anchor
+        self._reach_chars = 0
+        self._phrase_rx: re.Pattern[str] | None = None
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
         for k in self._pending:
-            self.matcher.add(k, [make_doc(k)])
+            doc = make_doc(k)
+            self.matcher.add(k, [doc])
+            self._add_anchor([t.text for t in doc])
         self._pending = []
+
+    def _add_anchor(self, words: list[str]) -> None:
+        # A match of the phrase is its words' tokens, each (lower-cased) equal to a word. One word,
+        # the longest (the last of equals), is its anchor: the token of a match that holds it lies
+        # in a white-space-free chunk whose lower-cased text contains the anchor.
+        j = max(range(len(words)), key=lambda i: (len(words[i]), i))
+        if len(words) == 1:
+            self._one_word.add(words[0])
+        else:
+            self._phrase_words.add(words[j])
+            self._reach_before = max(self._reach_before, j)
+            self._reach_after = max(self._reach_after, len(words) - 1 - j)
+            self._phrase_forms.setdefault(words[0], []).append(" ?".join(map(re.escape, words[1:])))
+            self._reach_chars = max(self._reach_chars, sum(len(w) + 1 for w in words))
+            self._phrase_rx = re.compile(
+                "|".join(f"{re.escape(w)} ?(?:{'|'.join(rest)})" for w, rest in self._phrase_forms.items())
+            )
+
+    def flag_lexemes(self) -> None:
+        """Flag every lexeme of the vocabulary (now and later) that holds an anchor word.
+
+        spaCy computes a lexeme's flags once, when the lexeme is made, as it does ``is_alpha`` or
+        ``like_num``; a Doc's flags then come out of its tokens in one C loop (``Doc.to_array``).
+        """
+        # a word is short: one alternation searched once costs less than a test per anchor
+        one = re.compile("|".join(map(re.escape, sorted(self._one_word))) or "(?!)").search
+        phrase = re.compile("|".join(map(re.escape, sorted(self._phrase_words))) or "(?!)").search
+        self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
+        self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -76,3 +155,102 @@ class CueFinder:
             last = doc[end - 1]
             hits.setdefault(key, []).append((span_start, last.idx + len(last)))
         return Cues(hits, length)
+
+    def find_near_flags(self, doc: Doc, tokenize: Callable[[str], Doc], *, words: bool = False) -> Cues:
+        """What ``self(tokenize(doc.text), len(doc.text))`` finds, tokenising only near flagged tokens.
+
+        ``tokenize`` is the tokenizer the patterns were prepared with; :meth:`flag_lexemes` must
+        have run on the Doc's vocabulary. The Doc's tokens must each lie inside one
+        white-space-free chunk and never cut one of ``tokenize``'s tokens: white-space tokens (the
+        blank pipeline's) and ``tokenize``'s own qualify. Then a match's anchor token lies inside a
+        flagged token, and a match of ``k`` tokens reaches at most ``k - 1`` chunks on either side
+        of the anchor's. Around each flagged token, whole chunks are cut out to that reach and one
+        chunk further on each side (spaCy's special cases are matched over the tokens after
+        splitting, so a neighbour is kept in view); the pieces, joined by newlines (a token no
+        phrase holds), are tokenised and matched at once.
+
+        ``words`` says the Doc was split on white space alone (spaCy's ``Tokenizer`` with no rules):
+        each token is a chunk, and the two columns that find chunks are not read.
+        """
+        text = doc.user_data.get("minutes.text") or doc.text
+        n = len(text)
+        if words:
+            arr = doc.to_array([FLAG_ONE_WORD, FLAG_PHRASE, IDX, LENGTH])
+        else:
+            arr = doc.to_array([FLAG_ONE_WORD, FLAG_PHRASE, IDX, LENGTH, IS_SPACE, SPACY])
+        flagged = numpy.flatnonzero(arr[:, 0] | arr[:, 1])
+        if not len(flagged):
+            return Cues({}, n)
+        ntok = len(arr)
+        if words:
+            chunk_of = numpy.arange(ntok)
+            first = list(range(ntok + 1))
+        else:
+            space = arr[:, 4].astype(bool)
+            # a chunk starts at the first token, after a token followed by a space or itself white
+            # space, and at a white-space token
+            bound = numpy.ones(ntok, dtype=bool)
+            bound[1:] = arr[:-1, 5].astype(bool) | space[:-1] | space[1:]
+            chunk_of = numpy.cumsum(bound) - 1
+            first = numpy.flatnonzero(bound).tolist()  # first token of each chunk
+            first.append(ntok)
+        last_chunk = len(first) - 2
+        before, after = self._reach_before + 1, self._reach_after + 1
+        idx = arr[:, 2]
+        length = arr[:, 3]
+        # A phrase anchor is taken only where the phrase's words can be read around its token, in
+        # lower-cased text, with at most one space between two ("provided" alone is not "would
+        # provide"): its tokens lie within the reach of the flagged token.
+        phrase_rx = self._phrase_rx
+        reach = self._reach_chars
+        ranges = []
+        rows = arr[flagged]
+        for c, one, is_phrase, s, e in zip(
+            chunk_of[flagged].tolist(),
+            rows[:, 0].tolist(),
+            rows[:, 1].tolist(),
+            rows[:, 2].tolist(),
+            (rows[:, 2] + rows[:, 3]).tolist(),
+            strict=True,
+        ):
+            if is_phrase and phrase_rx is not None:
+                window = text[max(0, s - reach) : e + reach]
+                low = window.lower()
+                if len(low) != len(window) or phrase_rx.search(low):
+                    ranges.append((c - before, c + after))
+                    continue
+            if one:
+                ranges.append((c - 1, c + 1))
+        if not ranges:
+            return Cues({}, n)
+        ranges.sort()
+        merged: list[list[int]] = []
+        for lo, hi in ranges:
+            lo = lo if lo > 0 else 0
+            hi = hi if hi < last_chunk else last_chunk
+            if merged and lo <= merged[-1][1] + 1:
+                if hi > merged[-1][1]:
+                    merged[-1][1] = hi
+            else:
+                merged.append([lo, hi])
+        # where each piece starts in the joined text, and the page offset to add back
+        starts: list[int] = []
+        shifts: list[int] = []
+        parts: list[str] = []
+        pos = 0
+        for lo, hi in merged:
+            t0, t1 = first[lo], first[hi + 1] - 1
+            s, e = int(idx[t0]), int(idx[t1] + length[t1])
+            starts.append(pos)
+            shifts.append(s - pos)
+            parts.append(text[s:e])
+            pos += e - s + 1
+        joined = tokenize("\n".join(parts))
+        hits: dict[str, list[tuple[int, int]]] = {}
+        strings = self.vocab.strings
+        for match_id, start, end in self.matcher(joined):
+            s = joined[start].idx
+            last = joined[end - 1]
+            shift = shifts[bisect_right(starts, s) - 1]
+            hits.setdefault(strings[match_id], []).append((s + shift, last.idx + len(last) + shift))
+        return Cues(hits, n)

@@ -17,6 +17,7 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 
 from . import components  # noqa: F401  (registers the minutes_* components)
@@ -38,13 +39,24 @@ COMPONENTS = (
 
 
 def build_nlp(model: str | None = None) -> Language:
-    """Return a pipeline: the named trained pipeline, or a blank English one, plus our components."""
+    """Return a pipeline: the named trained pipeline, or a blank English one, plus our components.
+
+    In the blank pipeline only ``minutes_cues`` needs the English tokenizer's tokens, and it makes
+    them itself, only around words that may hold a cue; so the pipeline's own
+    tokenizer, which makes every Doc, splits on white space alone (spaCy's ``Tokenizer`` with no
+    affix rules and no exceptions). Doc texts, and so every offset, are the same; a trained
+    pipeline keeps its tokenizer, which its models need.
+    """
     if model:
         nlp = spacy.load(model)
     else:
         nlp = spacy.blank("en")
     for name in COMPONENTS:
-        nlp.add_pipe(name, last=True)
+        config = {"from_text": True} if name == "minutes_cues" and not model else {}
+        nlp.add_pipe(name, last=True, config=config)
+    if not model:
+        # after the components: minutes_cues keeps the English tokenizer it was built with
+        nlp.tokenizer = Tokenizer(nlp.vocab)
     # our own limit (MAX_CHARS) is the one that counts; spaCy's default 1,000,000 is lower
     nlp.max_length = MAX_CHARS + 1
     return nlp
@@ -82,11 +94,31 @@ def _check(text: str, source_name: str | None) -> None:
 def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
     # spaCy's affix rules take quadratic time on one enormous run with no spaces (hostile input):
     # such a text is split on white space alone, which keeps the text and every offset the same
-    doc = _plain_doc(nlp, text) if _has_long_run(text) else nlp.make_doc(text)
+    if _has_long_run(text):
+        doc = _plain_doc(nlp, text)
+        # minutes_cues matches these tokens, not the English tokenizer's
+        doc.user_data["minutes.plain_tokens"] = True
+    else:
+        doc = nlp.make_doc(text)
+        if _splits_on_white_space(nlp.tokenizer):
+            doc.user_data["minutes.word_tokens"] = True  # each token is a whole word (minutes_cues)
     # Doc.text rebuilds the string from tokens on every call: keep the original once
     doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = meeting_date
     return doc
+
+
+def _splits_on_white_space(tokenizer: Any) -> bool:
+    """Is ``tokenizer`` spaCy's ``Tokenizer`` with no rules at all (white space alone splits)?"""
+    return (
+        isinstance(tokenizer, Tokenizer)
+        and not tokenizer.rules
+        and tokenizer.prefix_search is None
+        and tokenizer.suffix_search is None
+        and tokenizer.infix_finditer is None
+        and tokenizer.token_match is None
+        and tokenizer.url_match is None
+    )
 
 
 #: longer runs with no white space are split on white space alone (see _prepare)

@@ -8,6 +8,8 @@ definition on arbitrary text, so a faster path can never change an answer.
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -257,3 +259,64 @@ def test_key_words_agree_with_the_regex(text: str) -> None:
 def test_trailing_adverbs_are_dropped_as_the_substitution_drops_them(words: list[str]) -> None:
     text = "".join(words)
     assert _drop_trailing_adverbs(text) == _TRAILING_ADVERB.sub("", text)
+
+
+# Cue words, their parts and look-alikes, and what spaCy's affix rules and exceptions split on
+_CUE_PIECES = st.sampled_from(
+    ["attended", "Attended", "ATTENDANCE", "in", "attendance", "was", "were", "present", "it", "agreed",
+     "minute", "minutes", "Minute's", "decision", "will", "would", "e", "-", "mail", "e-mail", "email",
+     "report", "back", "look", "into", "the", "introduced", "gave", "a", "presentation", "requested",
+     "that", "resolved:-", "(", ")", ".", ",", ":", ";", "'", "\u2019", '"', "/", "n't", "can't",
+     "don't", "'s", "a.m.", "U.K.", "İ", "\u212a", "Σ", "http://x.org/agreed", "co-ordination", "£5",
+     "10km", "x" * 40]
+)  # fmt: skip
+_CUE_GAPS = st.sampled_from(["", " ", " ", " ", "  ", "\n", "\t", "\u00a0", " \n ", "\u2028"])
+
+
+@cache
+def _cue_step() -> tuple:
+    import spacy
+    from spacy.tokenizer import Tokenizer
+
+    from extract.components import cue_keywords
+    from extract.cues import CueFinder, piece_tokenizer
+
+    tokenize = spacy.blank("en").tokenizer
+    finder = CueFinder(tokenize.vocab, cue_keywords())
+    finder.prepare(tokenize)
+    finder.flag_lexemes()
+    return finder, tokenize, piece_tokenizer(tokenize), Tokenizer(tokenize.vocab)
+
+
+def _cues_both_ways(text: str) -> tuple[dict, dict, dict]:
+    """Cues near the flags of white-space tokens and of the English tokens; on the whole page's."""
+    finder, tokenize, pieces, split = _cue_step()
+    plain = finder(tokenize(text), len(text)).hits
+    by_words = finder.find_near_flags(split(text), pieces, words=True).hits
+    assert finder.find_near_flags(split(text), pieces).hits == by_words
+    by_tokens = finder.find_near_flags(tokenize(text), pieces).hits
+    return by_words, by_tokens, plain
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(_CUE_GAPS, _CUE_PIECES), max_size=40))
+def test_cues_found_in_the_text_are_the_cues_of_the_whole_page_tokens(parts: list[tuple[str, str]]) -> None:
+    text = "".join(gap + piece for gap, piece in parts)
+    fast, fast_tokens, plain = _cues_both_ways(text)
+    assert fast == plain
+    assert fast_tokens == plain
+
+
+def test_cues_found_in_the_text_agree_on_every_seed_and_fixture() -> None:
+    root = Path(__file__).resolve().parents[2]
+    paths = sorted((root / "seeds").glob("*.txt"))
+    paths += sorted(p for p in (root / "tests").rglob("*") if p.suffix in (".txt", ".md", ".html"))
+    found = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for variant in (text, text.upper(), text.replace("\n", " ")):
+            fast, fast_tokens, plain = _cues_both_ways(variant)
+            assert fast == plain, path.name
+            assert fast_tokens == plain, path.name
+            found += sum(map(len, plain.values()))
+    assert found > 1000

@@ -146,9 +146,11 @@ def test_evidence_spans_put_every_record_on_the_doc(seed: Path) -> None:
 
 def _people_with_entities(text: str, spans: list[tuple[int, int]]) -> list[tuple]:
     """Run the pipeline by hand, with PERSON entities set before the attendee component (as a
-    trained pipeline's recogniser would) on ``spans``; ``[]`` marks every token outside one."""
+    trained pipeline's recogniser would) on ``spans``; ``[]`` marks every token outside one. The
+    Doc has the English tokenizer's tokens, as a trained pipeline's would (the blank pipeline's own
+    tokenizer splits on white space alone: "Quint." would be one token)."""
     nlp = build_nlp()
-    doc = nlp.make_doc(text)
+    doc = spacy.blank("en").make_doc(text)
     doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = None
     for name, proc in nlp.pipeline:
@@ -172,9 +174,23 @@ def test_person_entities_in_an_attendance_sentence_add_attendees() -> None:
 
 def _bare_people(text: str) -> list:
     nlp = build_nlp()
-    doc = nlp.make_doc(text)
+    doc = spacy.blank("en").make_doc(text)
     doc.user_data["minutes.text"] = text
     doc.user_data["minutes.meeting_date"] = None
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return doc.user_data["minutes.people"]
+
+
+def test_blank_pipeline_docs_are_split_on_white_space_and_keep_the_text() -> None:
+    """Only minutes_cues needs the English tokens, and it makes them itself where cues can be."""
+    from extract.pipeline import _prepare, _splits_on_white_space
+
+    text = SEEDS[0].read_text(encoding="utf-8")
+    nlp = build_nlp()
+    doc = _prepare(nlp, text, None)
+    assert _splits_on_white_space(nlp.tokenizer)
+    assert not _splits_on_white_space(spacy.blank("en").tokenizer)
+    assert doc.user_data["minutes.word_tokens"]
+    assert doc.text == text
+    assert [t.text for t in doc if not t.is_space] == text.split()
