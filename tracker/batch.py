@@ -247,6 +247,7 @@ def store(session: Session, ready: Ready) -> FileResult:
             number=ready.item_number,
             source_url=ready.source_url,
             version=previous.item_version + 1 if previous is not None else 1,
+            profile=ready.profile,
         ),
     )
     item = created_item.item

@@ -187,6 +187,8 @@ class BatchItem:
     number: str | None = None
     source_url: str | None = None
     version: int = 1
+    #: the linker's profile of the text, made by the worker that extracted it (used if it fits)
+    profile: links.ItemProfile | None = None
 
 
 def text_sha256(text: str) -> str:
@@ -366,12 +368,15 @@ def import_minutes(
         session,
         item,
         actions=[
-            links.OwnAction(action_id, row["text"], row["owner"], row["span_start"], row["span_end"])
+            links.OwnAction(
+                action_id, row["text"], row["owner"], row["span_start"], row["span_end"], row["version"]
+            )
             for action_id, row in zip(action_ids, actions, strict=True)
         ],
         committee=the_committee,
         when=meeting_date,
         load=False,
+        profile=batch.profile,
     )
     return ImportResult(item, True)
 
