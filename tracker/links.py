@@ -53,6 +53,7 @@ from .profiles import (
     Score,
     action_profile,
     cached_action_profile,
+    cannot_reach,
     item_profile,
     score_pair,
     stem,
@@ -176,6 +177,8 @@ def link_item(
         # values first (no evidence), then the evidence of the best few only
         values = []
         for action_id, action in candidates:
+            if cannot_reach(action, profile, THRESHOLD):
+                continue
             value = score_pair(action, profile, NO_EVIDENCE).value
             if value >= THRESHOLD:
                 values.append((value, action_id, action))
@@ -187,6 +190,8 @@ def link_item(
             # keyed by the whole row (text and spans too): ids are reused by other databases
             later_profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
             for action_id, own in own_profiles:
+                if cannot_reach(own, later_profile, THRESHOLD):
+                    continue
                 s = score_pair(own, later_profile, THRESHOLD)
                 if s.value >= THRESHOLD:
                     found.append((action_id, later.id, s))

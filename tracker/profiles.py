@@ -15,6 +15,9 @@ import functools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from functools import reduce
+from itertools import repeat
+from operator import add, mul
 from typing import Any
 
 #: this many characters at the start of an item say what it is about (title, report, first paragraph)
@@ -192,6 +195,15 @@ class ActionProfile:
     weighted: tuple[tuple[str, float], ...] = ()
     total: float = 1.0
     subject_total: float = 0.0
+    #: derived from ``weighted`` and ``terms``, for :func:`score_pair`'s loop and its pruning
+    order: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    weights: tuple[float, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    words: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "order", tuple(t for t, _ in self.weighted))
+        object.__setattr__(self, "weights", tuple(w for _, w in self.weighted))
+        object.__setattr__(self, "words", frozenset(self.terms))
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -211,6 +223,17 @@ class ItemProfile:
     #: the spans of the item's own actions it was made with, sorted: a profile made in a worker
     #: from the extraction is used only when the actions stored have the same spans
     spans: tuple[tuple[int, int], ...] = ()
+    #: derived: every word of the item, and what a topic word found there counts (1 in the title or
+    #: opening, 1/2 further on, 1/4 only in what the item asks for), for :func:`score_pair`
+    words: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    share: dict[str, float] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        share = dict.fromkeys(self.asked, 0.25)
+        share.update(dict.fromkeys(self.delivered, 0.5))
+        share.update(dict.fromkeys(self.front, 1.0))
+        object.__setattr__(self, "share", share)
+        object.__setattr__(self, "words", frozenset(share))
 
 
 def action_profile(text: str, item_title: str | None, owner: str | None = None) -> ActionProfile:
@@ -307,6 +330,21 @@ class Score:
     evidence: dict[str, list[str]]
 
 
+#: the most a pair sharing no word can score: 0.25 for the subject and 0.1 for the kind (topic and
+#: phrases both need a word of the action in the item: its phrases are pairs of its words)
+MAX_WITHOUT_SHARED_WORD = 0.25 + 0.1
+
+
+def cannot_reach(action: ActionProfile, item: ItemProfile, threshold: float) -> bool:
+    """True when the pair's score is certainly below ``threshold``, so it need not be scored.
+
+    Exact, not a guess: only when the item holds none of the action's words, and the threshold is
+    above what such a pair can score (with a margin for the score's rounding to 3 places). One set
+    operation in C, against the Python loop of :func:`score_pair`.
+    """
+    return threshold > MAX_WITHOUT_SHARED_WORD + 0.005 and item.words.isdisjoint(action.words)
+
+
 def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> Score:
     """How well a later item answers an action, from 0 to 1, with the evidence.
 
@@ -318,15 +356,9 @@ def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> 
     found in the item (two or more count fully), and *kind* whether a report or a progress update was
     asked for and this item is one. Below ``floor`` the evidence is left empty (it is not needed).
     """
-    got = 0.0
-    front, delivered, asked = item.front, item.delivered, item.asked
-    for term, w in action.weighted:
-        if term in front:
-            got += w
-        elif term in delivered:
-            got += w / 2
-        elif term in asked:
-            got += w / 4
+    # Σ w × share, added in ``weighted`` order as a plain loop would (w × 1/2 is exactly w / 2, and
+    # adding 0.0 for a word not found changes nothing), so the score is the same to the last bit
+    got = reduce(add, map(mul, action.weights, map(item.share.get, action.order, repeat(0.0))), 0.0)
     topic_share = got / action.total
     subject_share = (
         sum(w for t, w in action.subject.items() if t in item.title) / action.subject_total
@@ -340,6 +372,7 @@ def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> 
         value *= NO_ASK_FACTOR
     if value < floor:
         return Score(round(value, 3), {})
+    front, delivered = item.front, item.delivered
     evidence = {
         "topic": [action.surface.get(t, t) for t, _ in action.weighted if t in front or t in delivered],
         "phrases": [text for key, text in action.bigrams.items() if key in item.bigrams],
