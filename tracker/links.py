@@ -14,9 +14,9 @@ never guessed); one row per (action, item), so a dismissed suggestion stays dism
 Cost: two queries for the candidate actions' ids and versions (bounded by the committee's open
 actions, through the meeting and minute item indexes, and the owner index), and one for the text of
 those whose profile the Session's :func:`action_store` does not hold yet; two for the later items
-(at most :data:`MAX_LATER_ITEMS`), one for existing links. Profiles and scoring are
-:mod:`tracker.profiles` (no database: a batch worker profiles each item while extracting it);
-evidence is only gathered for pairs over the threshold.
+(at most :data:`MAX_LATER_ITEMS`), one for existing links (none for an item just imported). Profiles
+and scoring are :mod:`tracker.profiles` (no database: a batch worker profiles each item while
+extracting it); evidence is only gathered for pairs over the threshold.
 """
 
 from __future__ import annotations
@@ -136,6 +136,7 @@ def link_item(
     when: date | None = None,
     load: bool = True,
     profile: ItemProfile | None = None,
+    new: bool = False,
 ) -> list[Any]:
     """Suggest links for a newly imported item, both ways; return the new suggestions (written).
 
@@ -146,9 +147,12 @@ def link_item(
 
     Existing links for a pair, whatever their status, are left as they are. The import passes the
     item's open ``actions``, ``committee`` and meeting date ``when``, which it has in hand; without
-    them they are read from ``item``. With ``load`` False the new links' ids are returned instead
-    of the rows (one query less). ``profile`` is the item's profile if already made (a batch
-    worker makes it while extracting); it is used only if made with the spans of ``actions``.
+    them they are read from ``item``. With ``load`` False the links are written without reading
+    anything back (no ``RETURNING``) and their ``(action id, item id)`` pairs are returned.
+    ``profile`` is the item's profile if already made (a batch worker makes it while extracting);
+    it is used only if made with the spans of ``actions``. ``new`` says that the item and its
+    ``actions`` were created in this transaction (the import): no link can hold them yet, so
+    existing links are not looked up.
     """
     if actions is None or committee is None:
         meeting = item.meeting
@@ -198,12 +202,16 @@ def link_item(
     if not found:
         return []
     pairs = [(a, i) for a, i, _ in found]
-    existing = set(
-        session.execute(
-            select(FollowUpLink.action_id, FollowUpLink.minute_item_id).where(
-                tuple_(FollowUpLink.action_id, FollowUpLink.minute_item_id).in_(pairs)
-            )
-        ).all()
+    existing = (
+        set()
+        if new
+        else set(
+            session.execute(
+                select(FollowUpLink.action_id, FollowUpLink.minute_item_id).where(
+                    tuple_(FollowUpLink.action_id, FollowUpLink.minute_item_id).in_(pairs)
+                )
+            ).all()
+        )
     )
     now = utcnow()
     rows = []
@@ -227,9 +235,10 @@ def link_item(
         return []
     # one multi-row INSERT (the ORM would write them one by one); read back only when asked for
     table = FollowUpLink.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     if not load:
-        return ids
+        session.execute(insert(table), rows)
+        return [(row["action_id"], row["minute_item_id"]) for row in rows]
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     by_id = {link.id: link for link in session.scalars(select(FollowUpLink).where(FollowUpLink.id.in_(ids)))}
     return [by_id[i] for i in ids]
 
