@@ -178,12 +178,18 @@ def link_item(
         spans = tuple(sorted((a.span_start, a.span_end) for a in actions))
         if profile is None or profile.spans != spans:
             profile = _item_profile_of(item, spans)
-        # values first (no evidence), then the evidence of the best few only
+        # values first (no evidence), then the evidence of the best few only; candidates of the
+        # same shape (same words and weights, however written) have the same value
         values = []
+        value_of: dict[int, float] = {}
         for action_id, action in candidates:
-            if cannot_reach(action, profile, THRESHOLD):
-                continue
-            value = score_pair(action, profile, NO_EVIDENCE).value
+            value = value_of.get(action.shape)
+            if value is None:
+                value = value_of[action.shape] = (
+                    -1.0
+                    if cannot_reach(action, profile, THRESHOLD)
+                    else score_pair(action, profile, NO_EVIDENCE).value
+                )
             if value >= THRESHOLD:
                 values.append((value, action_id, action))
         values.sort(key=lambda t: (-t[0], t[1]))

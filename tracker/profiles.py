@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -195,15 +196,47 @@ class ActionProfile:
     weighted: tuple[tuple[str, float], ...] = ()
     total: float = 1.0
     subject_total: float = 0.0
-    #: derived from ``weighted`` and ``terms``, for :func:`score_pair`'s loop and its pruning
+    #: derived from the fields above, for :func:`score_pair` and its pruning: the weighted terms
+    #: and the subject as parallel tuples, the phrases' keys, every word, and :attr:`shape`
     order: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
     weights: tuple[float, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    subject_order: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    subject_weights: tuple[float, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    bigram_keys: frozenset[tuple[str, str]] = dataclasses.field(init=False, repr=False, compare=False)
     words: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
+    #: the same number for every profile with the same fields that the score reads (all but the
+    #: words as written, which only the evidence shows): such profiles score the same against an item
+    shape: int = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "order", tuple(t for t, _ in self.weighted))
-        object.__setattr__(self, "weights", tuple(w for _, w in self.weighted))
-        object.__setattr__(self, "words", frozenset(self.terms))
+        setattr_ = object.__setattr__
+        setattr_(self, "order", tuple(t for t, _ in self.weighted))
+        setattr_(self, "weights", tuple(w for _, w in self.weighted))
+        setattr_(self, "subject_order", tuple(self.subject))
+        setattr_(self, "subject_weights", tuple(self.subject.values()))
+        setattr_(self, "bigram_keys", frozenset(self.bigrams))
+        setattr_(self, "words", frozenset(self.terms))
+        key = (
+            self.weighted,
+            self.total,
+            tuple(self.subject.items()),
+            self.subject_total,
+            self.bigram_keys,
+            self.asks_report,
+            self.asks_progress,
+        )
+        shape = _SHAPES.get(key)
+        if shape is None:
+            if len(_SHAPES) >= _SHAPES_KEPT:
+                _SHAPES.clear()  # numbers are never given out again, so a forgotten shape is only new
+            shape = _SHAPES[key] = next(_SHAPE_NUMBERS)
+        setattr_(self, "shape", shape)
+
+
+#: the numbers of the action profiles' shapes seen by this process (see ``ActionProfile.shape``)
+_SHAPES: dict[tuple[Any, ...], int] = {}
+_SHAPES_KEPT = 100_000
+_SHAPE_NUMBERS = itertools.count()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -227,6 +260,8 @@ class ItemProfile:
     #: opening, 1/2 further on, 1/4 only in what the item asks for), for :func:`score_pair`
     words: frozenset[str] = dataclasses.field(init=False, repr=False, compare=False)
     share: dict[str, float] = dataclasses.field(init=False, repr=False, compare=False)
+    #: 1.0 for each title word: the subject's sum, as the topic's
+    title_share: dict[str, float] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         share = dict.fromkeys(self.asked, 0.25)
@@ -234,6 +269,7 @@ class ItemProfile:
         share.update(dict.fromkeys(self.front, 1.0))
         object.__setattr__(self, "share", share)
         object.__setattr__(self, "words", frozenset(share))
+        object.__setattr__(self, "title_share", dict.fromkeys(self.title, 1.0))
 
 
 def action_profile(text: str, item_title: str | None, owner: str | None = None) -> ActionProfile:
@@ -357,15 +393,21 @@ def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> 
     asked for and this item is one. Below ``floor`` the evidence is left empty (it is not needed).
     """
     # Σ w × share, added in ``weighted`` order as a plain loop would (w × 1/2 is exactly w / 2, and
-    # adding 0.0 for a word not found changes nothing), so the score is the same to the last bit
+    # adding 0.0 for a word not found changes nothing), so the score is the same to the last bit;
+    # the subject likewise, in its own order
     got = reduce(add, map(mul, action.weights, map(item.share.get, action.order, repeat(0.0))), 0.0)
     topic_share = got / action.total
     subject_share = (
-        sum(w for t, w in action.subject.items() if t in item.title) / action.subject_total
+        reduce(
+            add,
+            map(mul, action.subject_weights, map(item.title_share.get, action.subject_order, repeat(0.0))),
+            0.0,
+        )
+        / action.subject_total
         if action.subject_total
         else 0.0
     )
-    phrase_share = min(sum(1 for key in action.bigrams if key in item.bigrams), 2) / 2
+    phrase_share = min(len(action.bigram_keys & item.bigrams), 2) / 2
     asked_kind = (action.asks_report and item.is_report) or (action.asks_progress and item.is_progress)
     value = 0.55 * topic_share + 0.25 * subject_share + 0.1 * phrase_share + 0.1 * asked_kind
     if not (action.asks_report or action.asks_progress):

@@ -103,3 +103,23 @@ def test_a_pair_sharing_no_word_scores_at_most_the_subject_and_kind() -> None:
     value = profiles.score_pair(action, item).value
     assert value > 0.3 and value <= profiles.MAX_WITHOUT_SHARED_WORD < links.THRESHOLD
     assert profiles.cannot_reach(action, item, links.THRESHOLD)
+
+
+def test_profiles_of_one_shape_score_the_same_against_any_item() -> None:
+    """The linker scores one candidate per shape and item: that must be exactly every candidate's."""
+    same = [
+        profiles.action_profile("A report on bus fares be submitted by 12 May.", "Bus Services"),
+        profiles.action_profile("A report on the bus fare be submitted by 30 May.", "Bus services"),
+    ]
+    assert same[0].shape == same[1].shape and same[0].surface != same[1].surface
+    other = profiles.action_profile("A report on rail fares be submitted.", "Bus Services")
+    assert other.shape != same[0].shape
+    rng = random.Random(7)
+    actions = [_action(rng) for _ in range(150)] + same + [other]
+    by_shape: dict[int, list[profiles.ActionProfile]] = {}
+    for action in actions:
+        by_shape.setdefault(action.shape, []).append(action)
+    assert any(len(group) > 1 for group in by_shape.values())
+    for item in [_item(rng) for _ in range(30)]:
+        for group in by_shape.values():
+            assert len({profiles.score_pair(a, item, profiles.NO_EVIDENCE).value for a in group}) == 1
