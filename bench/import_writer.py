@@ -78,7 +78,7 @@ def main() -> None:
 
     from sqlalchemy.orm import Session
 
-    from tracker import batch
+    from tracker import batch, db
     from tracker.db import make_engine
 
     url, drop = _bench_import().fresh_database(args.database_url, args.work, f"writer-{os.getpid()}")
@@ -86,8 +86,10 @@ def main() -> None:
         env = {**os.environ, "TRACKER_DATABASE_URL": url}
         subprocess.run([str(TRACKER), "init-db"], env=env, check=True, capture_output=True)
         engine = make_engine(url)
+        # as ``tracker import`` does, where the version being measured has it (SQLite: synchronous=NORMAL)
+        bind = db.batch_bind(engine) if hasattr(db, "batch_bind") else engine
         profiler = cProfile.Profile() if args.profile else None
-        with Session(engine, expire_on_commit=False) as session:
+        with Session(bind, expire_on_commit=False) as session:
             cpu, wall = time.process_time(), time.perf_counter()
             if profiler:
                 profiler.enable()

@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, joinedload
 
@@ -226,12 +226,16 @@ def store(session: Session, ready: Ready) -> FileResult:
 
     :raise TrackerError: refused (the text is imported for another committee or date, …).
     """
-    previous = session.scalar(
-        select(MinuteItem)
-        .where(MinuteItem.item_key == ready.key, MinuteItem.superseded_by_id.is_(None))
-        .order_by(MinuteItem.item_version.desc())
-        .limit(1)
-    )
+    # a new item (the usual case) is known by one query: neither its key nor its text is stored
+    seen = session.execute(_KEY_OR_TEXT, {"key": ready.key, "digest": ready.extraction.sha256}).first()
+    previous = None
+    if seen is not None:
+        previous = session.scalar(
+            select(MinuteItem)
+            .where(MinuteItem.item_key == ready.key, MinuteItem.superseded_by_id.is_(None))
+            .order_by(MinuteItem.item_version.desc())
+            .limit(1)
+        )
     known = _known_actions(session, ready.key) if previous is not None else set()
     kept = [a for a in ready.extraction.actions if _fingerprint_of(a) not in known] if known else None
     created_item = services.import_minutes(
@@ -247,7 +251,9 @@ def store(session: Session, ready: Ready) -> FileResult:
             number=ready.item_number,
             source_url=ready.source_url,
             version=previous.item_version + 1 if previous is not None else 1,
+            profile=ready.profile,
         ),
+        new_text=seen is None,
     )
     item = created_item.item
     meeting = item.meeting  # the Meeting and Committee the import used: no query
@@ -275,6 +281,14 @@ def store(session: Session, ready: Ready) -> FileResult:
         result.status = NEW_VERSION
         result.previous_id = previous.id
     return result
+
+
+#: is the item's key or its text stored? (through ``ix_minute_item_item_key`` and the text's unique index)
+_KEY_OR_TEXT = (
+    select(MinuteItem.id)
+    .where(or_(MinuteItem.item_key == bindparam("key"), MinuteItem.text_sha256 == bindparam("digest")))
+    .limit(1)
+)
 
 
 def _fingerprint(text: str | None, owner: str | None, due_text: str | None) -> tuple[str, str, str]:

@@ -135,13 +135,14 @@ def resolve(rule: DueRule, *, after: date | None, dates: Sequence[date]) -> date
 
 def meeting_dates(session: Session, committee_id: int) -> list[date]:
     """The committee's known meeting dates, in order (meetings of unknown date left out). One query."""
-    return list(
-        session.scalars(
-            select(Meeting.date)
-            .where(Meeting.committee_id == committee_id, Meeting.date.is_not(None))
-            .order_by(Meeting.date)
-        )
-    )
+    return list(session.scalars(_MEETING_DATES, {"committee_id": committee_id}))
+
+
+_MEETING_DATES = (
+    select(Meeting.date)
+    .where(Meeting.committee_id == bindparam("committee_id"), Meeting.date.is_not(None))
+    .order_by(Meeting.date)
+)
 
 
 def _set_rule(action: Action, rule: DueRule | None) -> None:
@@ -365,6 +366,31 @@ def _record(
     return change
 
 
+_MOVABLE_BASE = (
+    select(Action.id, Action.due_rule, Action.due_rule_month, Action.due_date, Action.version, Meeting.date)
+    .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
+    .join(Meeting, MinuteItem.meeting_id == Meeting.id)
+    .where(
+        Meeting.committee_id == bindparam("committee_id"),
+        Meeting.date < bindparam("last"),
+        # "not closed" rather than IN (open statuses): SQLite would otherwise read every open action
+        # of every committee through ix_action_status_id instead of starting from the meeting
+        Action.status != ActionStatus.CLOSED,
+        Action.due_rule.is_not(None),
+    )
+    .order_by(Action.id)
+)
+#: the committee's open ruled actions that changes between ``first`` and ``last`` can move (built
+#: once, like the next: only the parameters change, so SQLAlchemy compiles each a single time)
+_MOVABLE = _MOVABLE_BASE.where(or_(Action.due_date.is_(None), Action.due_date >= bindparam("first")))
+#: ... that a meeting newly known on ``when`` can move: due after it, ruled by "next meeting" or
+#: by a meeting in its ``month``
+_MOVABLE_AFTER_ADDED = _MOVABLE_BASE.where(
+    or_(Action.due_date.is_(None), Action.due_date > bindparam("when")),
+    or_(Action.due_rule == MeetingRule.NEXT_MEETING, Action.due_rule_month == bindparam("month")),
+)
+
+
 def _reschedule(
     session: Session,
     committee_id: int,
@@ -386,31 +412,13 @@ def _reschedule(
     the Session that moved are expired, so that they show their new date and history when next read.
     """
     changed = sorted(changed)
-    condition = [
-        Meeting.committee_id == committee_id,
-        Meeting.date < changed[-1],
-        # "not closed" rather than IN (open statuses): SQLite would otherwise read every open action
-        # of every committee through ix_action_status_id instead of starting from the meeting
-        Action.status != ActionStatus.CLOSED,
-        Action.due_rule.is_not(None),
-    ]
+    params: dict[str, Any] = {"committee_id": committee_id, "last": changed[-1]}
     if added:
         (when,) = changed
-        condition += [
-            or_(Action.due_date.is_(None), Action.due_date > when),
-            or_(Action.due_rule == MeetingRule.NEXT_MEETING, Action.due_rule_month == when.replace(day=1)),
-        ]
+        params |= {"when": when, "month": when.replace(day=1)}
+        rows = session.execute(_MOVABLE_AFTER_ADDED, params).all()
     else:
-        condition.append(or_(Action.due_date.is_(None), Action.due_date >= changed[0]))
-    rows = session.execute(
-        select(
-            Action.id, Action.due_rule, Action.due_rule_month, Action.due_date, Action.version, Meeting.date
-        )
-        .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
-        .join(Meeting, MinuteItem.meeting_id == Meeting.id)
-        .where(*condition)
-        .order_by(Action.id)
-    ).all()
+        rows = session.execute(_MOVABLE, params | {"first": changed[0]}).all()
     if not rows:
         return 0
     dates = meeting_dates(session, committee_id)

@@ -224,7 +224,8 @@ def import_command(
     if committee is not None:
         with _database_errors():
             services.check_committee_name(committee)
-    session = _session()
+    # each file is still its own transaction; on SQLite they commit with synchronous=NORMAL
+    session = db.batch_writer(_session())
     sources = list(batch.expand_paths(paths))
     single = len(paths) == 1 and len(sources) == 1 and os.path.isfile(paths[0])
     model = current_app.config.get("SPACY_MODEL")

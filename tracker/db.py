@@ -31,6 +31,11 @@ from .errors import DatabaseSchemaError
 EXTENSION_KEY = "tracker.db"
 #: the execution option that makes :func:`_sqlite_on_begin` emit ``BEGIN IMMEDIATE``
 IMMEDIATE = "tracker_sqlite_immediate"
+#: the execution option that makes :func:`_sqlite_on_begin` commit with ``synchronous=NORMAL``
+#: (a batch import's writer only: see :func:`batch_writer`)
+BATCH_SYNC = "tracker_sqlite_batch_sync"
+#: on a DBAPI connection's pool record: the ``synchronous`` level it had before a batch relaxed it
+_RELAXED_FROM = "tracker_sqlite_synchronous_was"
 #: the requests that only read: their Session is :attr:`Database.readers`
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -88,8 +93,25 @@ def _sqlite_on_begin(connection: Connection) -> None:
     the write lock while the other holds its read, and both fail with "database is locked".
     Taking the write lock at the start makes the second writer wait for the first instead.
     """
-    immediate = connection.get_execution_options().get(IMMEDIATE, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    _sqlite_synchronous(connection, relaxed=options.get(BATCH_SYNC, False))
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
+
+
+def _sqlite_synchronous(connection: Connection, *, relaxed: bool) -> None:
+    """Before ``BEGIN`` (SQLite refuses the change inside a transaction): ``synchronous=NORMAL`` for a
+    batch writer's transaction, and the connection's own level back for anyone else's.
+
+    The level is a property of the DBAPI connection, which the pool hands to the next user, so it is
+    put back lazily, by the next transaction that is not a batch writer's: a batch pays one
+    ``PRAGMA`` per connection, not two per file, and a web request never commits with NORMAL.
+    """
+    info = connection.info
+    if relaxed and _RELAXED_FROM not in info:
+        info[_RELAXED_FROM] = connection.exec_driver_sql("PRAGMA synchronous").scalar()
+        connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    elif not relaxed and _RELAXED_FROM in info:
+        connection.exec_driver_sql(f"PRAGMA synchronous={int(info.pop(_RELAXED_FROM))}")
 
 
 def init_app(app: Flask) -> None:
@@ -150,6 +172,31 @@ def writing_session(app: Flask | None = None) -> Session:
     """
     session = get_db(app).sessions()
     session.connection(execution_options={IMMEDIATE: True})
+    return session
+
+
+def batch_bind(engine: Engine) -> Engine:
+    """``engine`` for a batch import's writer: on SQLite, its transactions commit with ``synchronous=NORMAL``.
+
+    SQLite in WAL mode with ``synchronous=FULL`` (the default) syncs the log to disk at every commit,
+    which a batch does once per file. With NORMAL the log is synced at checkpoints only: the database
+    is never corrupted, a crash of the process loses nothing committed, and a power cut can lose the
+    last commits, which rerunning the (idempotent) import puts back. ``docs/IMPORT.md`` says more.
+    Other connections of the same pool (web requests) keep FULL. PostgreSQL ignores the option.
+    """
+    return engine.execution_options(**{BATCH_SYNC: True})
+
+
+def batch_writer(session: Session) -> Session:
+    """Make ``session`` a batch import's writer (see :func:`batch_bind`), from its next transaction on.
+
+    :raise ValueError: the Session is inside a transaction (its connection's level is already set).
+    """
+    if session.in_transaction():
+        raise ValueError("make the Session a batch writer between transactions")
+    bind = session.get_bind()
+    if isinstance(bind, Engine):  # a Session bound to a Connection (tests) keeps it as it is
+        session.bind = batch_bind(bind)
     return session
 
 

@@ -11,23 +11,22 @@ Rules: never an action of the item itself; never an action from a meeting on the
 item or later; no suggestion when either meeting's date is unknown (the order cannot be known, and is
 never guessed); one row per (action, item), so a dismissed suggestion stays dismissed.
 
-Cost: two queries for the candidate actions (bounded by the committee's open actions, through the
-meeting and minute item indexes, and the owner index), two for the later items (at most
-:data:`MAX_LATER_ITEMS`), one for existing links. Word profiles of actions and items are cached per
-process, and evidence is only gathered for pairs over the threshold.
+Cost: two queries for the candidate actions' ids and versions (bounded by the committee's open
+actions, through the meeting and minute item indexes, and the owner index), and one for the text of
+those whose profile the Session's :func:`action_store` does not hold yet; two for the later items
+(at most :data:`MAX_LATER_ITEMS`), one for existing links (none for an item just imported). Profiles
+and scoring are :mod:`tracker.profiles` (no database: a batch worker profiles each item while
+extracting it); evidence is only gathered for pairs over the threshold.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import re
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_
+from sqlalchemy import bindparam, event, insert, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
 from .errors import InvalidTransitionError, NotFoundError
@@ -43,10 +42,37 @@ from .models import (
     User,
     utcnow,
 )
+from .profiles import (
+    NO_ASK_FACTOR,
+    NO_EVIDENCE,
+    OPENING,
+    ActionProfile,
+    ActionStore,
+    Cache,
+    ItemProfile,
+    Score,
+    action_profile,
+    cached_action_profile,
+    cannot_reach,
+    item_profile,
+    score_pair,
+    stem,
+    weight,
+)
 
 __all__ = [
     "LINK_KEYS",
+    "NO_ASK_FACTOR",
+    "OPENING",
     "THRESHOLD",
+    "ActionProfile",
+    "ItemProfile",
+    "Score",
+    "action_profile",
+    "action_store",
+    "item_profile",
+    "stem",
+    "weight",
     "confirm_link",
     "dismiss_link",
     "link_item",
@@ -59,12 +85,8 @@ __all__ = [
 
 #: a pair scoring below this is not suggested (chosen on ``tests/links``: see ``docs/LINKING.md``)
 THRESHOLD = 0.42
-#: this many characters at the start of an item say what it is about (title, report, first paragraph)
-OPENING = 900
 #: at most this many suggestions are stored for one newly imported item, best first
 MAX_PER_ITEM = 8
-#: a floor no score reaches: :func:`score_pair` then skips gathering evidence
-_NO_EVIDENCE = 2.0
 #: at most this many of the committee's open actions (the most recent meetings') are scored per item:
 #: a committee that never closes anything must not make every import slower than the last
 MAX_CANDIDATES = 400
@@ -72,382 +94,7 @@ MAX_CANDIDATES = 400
 MAX_LATER_ITEMS = 60
 
 # ---------------------------------------------------------------------------------------------
-# words
-
-#: function words and the boilerplate of minutes: weight 0, they say nothing about a topic
-_STOP = frozenset(
-    """
-    a about above across after again against all also although am an and any are as at be been before
-    being below between both but by can could did do does doing done during each either else etc for
-    from further had has have having he her here hers him his how however i if in into is it its itself
-    just may me might more most much must my no nor not now of off on once only or other our out over
-    own per same shall she should so some such than that the their them then there these they this
-    those though through thus to too under until up upon us very via was we were what when where
-    whether which while who whom whose why will with within without would yet you your
-    committee committees council councils cabinet member members councillor councillors officer
-    officers chair chairman vice panel board meeting meetings minute minutes agenda item items
-    resolved resolve resolution resolutions recommend recommends recommended recommendation
-    request requests requested note notes noted noting welcome welcomes welcomed consider considers
-    considered consideration submit submitted provide provided circulate circulated refer refers
-    referred report reports reported briefing presentation scrutiny director executive deputy head
-    chief manager city borough county date future next back regarding regard relation respect
-    including include includes included detail details matter matters issue issues raise raised
-    agreed agree agrees asked ask seek sought receive received undertake undertook arising following
-    set out hold held attend attended present presented invite invited appropriate relevant
-    particular particularly various number numbers thank thanks ensure ensured place placed made make
-    available soon possible wa ha ve ll
-    """.split()
-)
-#: words too common in minutes to weigh much alone (services, support, work, ...)
-_WEAK = frozenset(
-    """
-    service services support work working partner partners agency agencies plan plans strategy data
-    performance review new current local public people year years area areas city-wide provision
-    update updates progress information approval final programme programmes proposal proposals
-    option options group groups team teams level levels outcome outcomes impact way ways view
-    general overall key further need needs use used across within position time times
-    """.split()
-)
-#: words saying an action asks for something to come back (and so may be answered by a later item)
-_ASKS_REPORT = frozenset(
-    """report reports briefing update updates synopsis review back explanation analysis information
-    details figures data options plan submitted brought circulated provided""".split()
-)
-#: an action asking for nothing to come back (``X attend the next meeting``) is rarely answered
-#: by an item: its score is multiplied by this
-NO_ASK_FACTOR = 0.75
-#: a sentence of an item holding one of these asks for something: its words are not an answer
-_ASKING_SENTENCE = re.compile(
-    r"(?:requested|asked for|asked that|be submitted|report back|be brought|be provided|undertook to|"
-    r"agreed to provide|to be circulated)",
-    re.IGNORECASE,
-)
-_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\n\s*\n")
-_ASKS_PROGRESS = frozenset({"progress", "update", "updates", "back", "monitor", "monitoring", "performance"})
-#: words in a later item's title or opening that say it is a progress report
-_PROGRESS_TITLE = frozenset({"progress", "update", "performance", "monitoring", "review", "annual"})
-#: the phrase after these is the topic the action asked about ("a report on X")
-_TOPIC_CUE = re.compile(
-    r"\b(?:report|update|briefing|information|details?|synopsis|review|paper|figures|data|"
-    r"presentation|analysis|breakdown|summary)\s+(?:back\s+)?(?:on|regarding|about|into|of|concerning|"
-    r"relating to|in respect of|for)\s+(.*)",
-    re.IGNORECASE | re.DOTALL,
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
-_REPORT_ITEM = re.compile(
-    r"\b(?:report|briefing note|presentation|update|paper)\s+(?:of|from|by)\b|\bconsidered an? "
-    r"(?:report|briefing note|update|presentation)|\breceived an? (?:report|briefing|update|presentation)",
-    re.IGNORECASE,
-)
-
-
-def stem(word: str) -> str:
-    """A crude English stem, enough to match ``contracts``/``contract``, ``waiting``/``wait``."""
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    w = w.strip("'")
-    if len(w) > 4 and w.endswith("ies"):
-        w = w[:-3] + "y"
-    elif len(w) > 4 and w.endswith("sses"):
-        w = w[:-2]
-    elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        w = w[:-1]
-    for suffix in ("ing", "ed"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            w = w[: -len(suffix)]
-            if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "lsz":
-                w = w[:-1]
-            break
-    if len(w) > 4 and w.endswith("e"):
-        w = w[:-1]
-    return w
-
-
-#: words that name the same thing in minutes: each group is matched as its first word
-_CONCEPTS = (
-    "contract award tender procure procurement commission recommission bidder provider",
-    "wait waiting delay backlog queue",
-    "counselling counsellor therapy",
-    "consultation consult engagement survey",
-    "budget funding fund finance spending cost",
-    "housing accommodation homelessness",
-    "school schools pupil pupils education",
-    "road roads highway highways pothole potholes",
-    "child children young",
-)
-_CONCEPT_OF = {stem(w): stem(group.split()[0]) for group in _CONCEPTS for w in group.split()}
-_STOP_STEMS = frozenset(stem(w) for w in _STOP)
-_PROGRESS_STEMS = frozenset(stem(w) for w in _PROGRESS_TITLE)
-_WEAK_STEMS = frozenset(stem(w) for w in _WEAK) - _STOP_STEMS
-
-
-@functools.lru_cache(maxsize=200_000)
-def weight(term: str) -> float:
-    """How much a stemmed word says about a topic: 0 for boilerplate, 0.3 for common words, else 1."""
-    if term in _STOP_STEMS or len(term) < 3:
-        return 0.0
-    return 0.3 if term in _WEAK_STEMS else 1.0
-
-
-def _terms(text: str) -> list[tuple[str, str]]:
-    """``(stem, surface word)`` for every word of ``text``, boilerplate included (for bigrams)."""
-    return [(_concept(m.group()), m.group().lower().replace("’", "'")) for m in _WORD.finditer(text)]
-
-
-@functools.lru_cache(maxsize=200_000)
-def _concept(word: str) -> str:
-    """The stem of ``word``, or of the first word of its group in :data:`_CONCEPTS` (cached)."""
-    s = stem(word)
-    return _CONCEPT_OF.get(s, s)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _content_stem(word: str) -> str:
-    """The concept stem of a lower-case word, or "" for boilerplate (cached)."""
-    s = _concept(word)
-    return s if weight(s) > 0 else ""
-
-
-def _stems(text: str) -> list[str]:
-    """The content stems of ``text`` in order (boilerplate dropped): the fast path for items."""
-    return [s for s in map(_content_stem, _WORD.findall(text.lower().replace("’", "'"))) if s]
-
-
-def _content(words: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [(s, w) for s, w in words if weight(s) > 0]
-
-
-def _bigrams(words: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Adjacent content words (``waiting times``), keyed by their stems, with the words as written."""
-    found: dict[tuple[str, str], str] = {}
-    for (s1, w1), (s2, w2) in zip(words, words[1:], strict=False):
-        if weight(s1) > 0 and weight(s2) > 0 and (weight(s1) == 1.0 or weight(s2) == 1.0):
-            found.setdefault((s1, s2), f"{w1} {w2}")
-    return found
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ActionProfile:
-    """What an action asked about: its words (weighted, topic words more), phrases, and the subject."""
-
-    terms: dict[str, float]
-    surface: dict[str, str]
-    bigrams: dict[tuple[str, str], str]
-    subject: dict[str, float]
-    asks_report: bool
-    asks_progress: bool
-    #: ``terms`` heaviest first, their sum, and the subject's sum: precomputed for scoring
-    weighted: tuple[tuple[str, float], ...] = ()
-    total: float = 1.0
-    subject_total: float = 0.0
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ItemProfile:
-    """What a minute item says: title words, words of what it delivers, words of what it asks for."""
-
-    title: frozenset[str]
-    #: title and opening together: what the item is about
-    front: frozenset[str]
-    #: words of the opening of the delivered text (what the item is about), and of all of it
-    opening: frozenset[str]
-    delivered: frozenset[str]
-    asked: frozenset[str]
-    bigrams: frozenset[tuple[str, str]]
-    is_report: bool
-    is_progress: bool
-
-
-def action_profile(text: str, item_title: str | None, owner: str | None = None) -> ActionProfile:
-    """The profile of an action's text, with the title of the item it came from as its subject.
-
-    The owner's words (``the Chief Internal Auditor``) are left out: they name who acts, not what
-    is asked for, and every report by that officer would match them.
-    """
-    owner_stems = {s for s, _ in _terms(owner or "")}
-    words = [(s, w) for s, w in _terms(text) if s not in owner_stems]
-    topic_match = _TOPIC_CUE.search(text)
-    topic = {s for s, _ in _terms(topic_match.group(1))} if topic_match else set()
-    subject = {s: weight(s) for s, _ in _content(_terms(item_title or ""))}
-    terms: dict[str, float] = {}
-    surface: dict[str, str] = {}
-    for s, w in _content(words):
-        # the topic is what the action adds to its item's subject: the subject's words count less
-        factor = (1.5 if s in topic else 1.0) * (0.6 if s in subject else 1.0)
-        terms[s] = max(terms.get(s, 0.0), weight(s) * factor)
-        surface.setdefault(s, w)
-    lowered = {w for _, w in words}
-    for s, w in _content(_terms(item_title or "")):
-        surface.setdefault(s, w)
-    return ActionProfile(
-        weighted=tuple(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))),
-        total=sum(terms.values()) or 1.0,
-        subject_total=sum(subject.values()),
-        terms=terms,
-        surface=surface,
-        bigrams={
-            k: v for k, v in _bigrams(_content(words)).items() if not (k[0] in subject and k[1] in subject)
-        },
-        subject=subject,
-        asks_report=bool(lowered & _ASKS_REPORT) or topic_match is not None,
-        asks_progress=bool(lowered & _ASKS_PROGRESS),
-    )
-
-
-def _split_asking(parts: list[str]) -> tuple[list[str], list[str]]:
-    """Move the sentences that ask for something out of ``parts``: ``(the rest, those sentences)``."""
-    kept, asking = [], []
-    for part in parts:
-        if not _ASKING_SENTENCE.search(part):
-            kept.append(part)
-            continue
-        for sentence in _SENTENCE_END.split(part):
-            (asking if _ASKING_SENTENCE.search(sentence) else kept).append(sentence)
-    return kept, asking
-
-
-def item_profile(title_text: str | None, text: str, asked_spans: Iterable[tuple[int, int]]) -> ItemProfile:
-    """The profile of a minute item; ``asked_spans`` are its own actions' spans (what it asks for)."""
-    title_text = title_text or ""
-    spans = sorted(asked_spans)
-    delivered_parts, asked_parts, at = [], [], 0
-    for start, end in spans:
-        if start < at:
-            start = at
-        delivered_parts.append(text[at:start])
-        asked_parts.append(text[start:end])
-        at = max(at, end)
-    delivered_parts.append(text[at:])
-    # requests the extractor did not take as actions are still requests, not answers
-    delivered_parts, more_asked = _split_asking(delivered_parts)
-    asked_parts += more_asked
-    title_stems = _stems(title_text)
-    delivered_text = " ".join(delivered_parts)
-    delivered_stems = _stems(delivered_text)
-    title = frozenset(title_stems)
-    opening = frozenset(_stems(delivered_text[:OPENING]))
-    return ItemProfile(
-        title=title,
-        front=title | opening,
-        opening=opening,
-        delivered=frozenset(delivered_stems),
-        asked=frozenset(_stems(" ".join(asked_parts))),
-        bigrams=frozenset(zip(title_stems, title_stems[1:], strict=False))
-        | frozenset(zip(delivered_stems, delivered_stems[1:], strict=False)),
-        is_report=bool(_REPORT_ITEM.search(f"{title_text}\n{text[:600]}")),
-        is_progress=bool({stem(w) for w in _WORD.findall(title_text)} & _PROGRESS_STEMS),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# scoring
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Score:
-    """A pair's score (0 to 1) and the evidence: which words and phrases matched, and why."""
-
-    value: float
-    evidence: dict[str, list[str]]
-
-
-def score_pair(action: ActionProfile, item: ItemProfile, floor: float = 0.0) -> Score:
-    """How well a later item answers an action, from 0 to 1, with the evidence.
-
-    ``0.55 × topic + 0.25 × subject + 0.1 × phrases + 0.1 × kind``, where *topic* is the share of the
-    action's weighted words that the item's title or opening holds (words found only further on count
-    half, words found only in the item's own requests a quarter: repeating an ask does not answer
-    it), *subject* the share of
-    the action's item title found in this item's title, *phrases* the action's two-word phrases
-    found in the item (two or more count fully), and *kind* whether a report or a progress update was
-    asked for and this item is one. Below ``floor`` the evidence is left empty (it is not needed).
-    """
-    got = 0.0
-    front, delivered, asked = item.front, item.delivered, item.asked
-    for term, w in action.weighted:
-        if term in front:
-            got += w
-        elif term in delivered:
-            got += w / 2
-        elif term in asked:
-            got += w / 4
-    topic_share = got / action.total
-    subject_share = (
-        sum(w for t, w in action.subject.items() if t in item.title) / action.subject_total
-        if action.subject_total
-        else 0.0
-    )
-    phrase_share = min(sum(1 for key in action.bigrams if key in item.bigrams), 2) / 2
-    asked_kind = (action.asks_report and item.is_report) or (action.asks_progress and item.is_progress)
-    value = 0.55 * topic_share + 0.25 * subject_share + 0.1 * phrase_share + 0.1 * asked_kind
-    if not (action.asks_report or action.asks_progress):
-        value *= NO_ASK_FACTOR
-    if value < floor:
-        return Score(round(value, 3), {})
-    evidence = {
-        "topic": [action.surface.get(t, t) for t, _ in action.weighted if t in front or t in delivered],
-        "phrases": [text for key, text in action.bigrams.items() if key in item.bigrams],
-        "subject": [action.surface.get(t, t) for t in action.subject if t in item.title],
-        "signals": [
-            signal
-            for signal, present in (
-                (
-                    "a report was asked for, and this item considers one",
-                    action.asks_report and item.is_report,
-                ),
-                (
-                    "a progress update was asked for, and this item is one",
-                    action.asks_progress and item.is_progress,
-                ),
-            )
-            if present
-        ],
-    }
-    return Score(round(min(value, 1.0), 3), evidence)
-
-
-# ---------------------------------------------------------------------------------------------
-# caches: profiles are pure functions of text, so a process may keep them
-
-
-class _Cache(OrderedDict[Any, Any]):
-    """A small LRU mapping."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def get_or(self, key: Any, make: Any) -> Any:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = self[key] = make()
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-
-_ACTION_PROFILES = _Cache(50_000)
-_ITEM_PROFILES = _Cache(2_000)
-
-
-def _action_profile(text: str, title: str | None, owner: str | None) -> ActionProfile:
-    return _ACTION_PROFILES.get_or(  # type: ignore[no-any-return]
-        (text, title, owner), lambda: action_profile(text, title, owner)
-    )
-
-
-# ---------------------------------------------------------------------------------------------
 # linking an imported item
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class _Candidate:
-    action_id: int
-    text: str
-    owner: str | None
-    title: str | None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -459,6 +106,25 @@ class OwnAction:
     owner: str | None
     span_start: int
     span_end: int
+    #: the row's version, when known: its profile is then kept in the Session's :func:`action_store`
+    version: int | None = None
+
+
+_STORE_KEY = "tracker.action_profiles"
+
+
+def action_store(session: Session) -> ActionStore:
+    """The Session's store of action profiles by id and version, emptied when it rolls back.
+
+    A batch import's Session lives for the whole batch, so each action is read and profiled once
+    (when it is first a candidate, or when the import creates it) rather than once per later item.
+    A rollback empties it: the rows it describes may be gone and their ids given out again.
+    """
+    store = session.info.get(_STORE_KEY)
+    if store is None:
+        store = session.info[_STORE_KEY] = ActionStore()
+        event.listen(session, "after_soft_rollback", lambda _session, _transaction: store.clear())
+    return store  # type: ignore[no-any-return]
 
 
 def link_item(
@@ -469,6 +135,8 @@ def link_item(
     committee: Committee | None = None,
     when: date | None = None,
     load: bool = True,
+    profile: ItemProfile | None = None,
+    new: bool = False,
 ) -> list[Any]:
     """Suggest links for a newly imported item, both ways; return the new suggestions (written).
 
@@ -479,51 +147,77 @@ def link_item(
 
     Existing links for a pair, whatever their status, are left as they are. The import passes the
     item's open ``actions``, ``committee`` and meeting date ``when``, which it has in hand; without
-    them they are read from ``item``. With ``load`` False the new links' ids are returned instead
-    of the rows (one query less).
+    them they are read from ``item``. With ``load`` False the links are written without reading
+    anything back (no ``RETURNING``) and their ``(action id, item id)`` pairs are returned.
+    ``profile`` is the item's profile if already made (a batch worker makes it while extracting);
+    it is used only if made with the spans of ``actions``. ``new`` says that the item and its
+    ``actions`` were created in this transaction (the import): no link can hold them yet, so
+    existing links are not looked up.
     """
     if actions is None or committee is None:
         meeting = item.meeting
         when, committee = meeting.date, meeting.committee
         actions = [
-            OwnAction(a.id, a.text, a.owner, a.span_start, a.span_end)
+            OwnAction(a.id, a.text, a.owner, a.span_start, a.span_end, a.version)
             for a in item.actions
             if a.status is not ActionStatus.CLOSED
         ]
     if when is None:
         return []
     found: list[tuple[int, int, Score]] = []
+    store = action_store(session)
+    own_profiles = []
+    for a in actions:
+        own = cached_action_profile(a.text, item.title, a.owner)
+        own_profiles.append((a.id, own))
+        if a.version is not None:
+            store.put(a.id, a.version, own)
 
-    candidates = _earlier_open_actions(session, committee, when, item.id)
+    candidates = _earlier_open_actions(session, committee, when, item.id, store)
     if candidates:
-        profile = _item_profile_of(item, [(a.span_start, a.span_end) for a in actions])
-        # values first (no evidence), then the evidence of the best few only
+        spans = tuple(sorted((a.span_start, a.span_end) for a in actions))
+        if profile is None or profile.spans != spans:
+            profile = _item_profile_of(item, spans)
+        # values first (no evidence), then the evidence of the best few only; candidates of the
+        # same shape (same words and weights, however written) have the same value
         values = []
-        for c in candidates:
-            action = _action_profile(c.text, c.title, c.owner)
-            value = score_pair(action, profile, _NO_EVIDENCE).value
+        value_of: dict[int, float] = {}
+        for action_id, action in candidates:
+            value = value_of.get(action.shape)
+            if value is None:
+                value = value_of[action.shape] = (
+                    -1.0
+                    if cannot_reach(action, profile, THRESHOLD)
+                    else score_pair(action, profile, NO_EVIDENCE).value
+                )
             if value >= THRESHOLD:
-                values.append((value, c.action_id, action))
+                values.append((value, action_id, action))
         values.sort(key=lambda t: (-t[0], t[1]))
         found += [(a, item.id, score_pair(p, profile)) for _, a, p in values[:MAX_PER_ITEM]]
 
     if actions:
         for later in _later_items(session, committee.id, when):
             # keyed by the whole row (text and spans too): ids are reused by other databases
-            profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
-            for a in actions:
-                s = score_pair(_action_profile(a.text, item.title, a.owner), profile, THRESHOLD)
+            later_profile = _ITEM_PROFILES.get_or(later, lambda it=later: _item_profile_of(it, it.spans))
+            for action_id, own in own_profiles:
+                if cannot_reach(own, later_profile, THRESHOLD):
+                    continue
+                s = score_pair(own, later_profile, THRESHOLD)
                 if s.value >= THRESHOLD:
-                    found.append((a.id, later.id, s))
+                    found.append((action_id, later.id, s))
     if not found:
         return []
     pairs = [(a, i) for a, i, _ in found]
-    existing = set(
-        session.execute(
-            select(FollowUpLink.action_id, FollowUpLink.minute_item_id).where(
-                tuple_(FollowUpLink.action_id, FollowUpLink.minute_item_id).in_(pairs)
-            )
-        ).all()
+    existing = (
+        set()
+        if new
+        else set(
+            session.execute(
+                select(FollowUpLink.action_id, FollowUpLink.minute_item_id).where(
+                    tuple_(FollowUpLink.action_id, FollowUpLink.minute_item_id).in_(pairs)
+                )
+            ).all()
+        )
     )
     now = utcnow()
     rows = []
@@ -547,9 +241,10 @@ def link_item(
         return []
     # one multi-row INSERT (the ORM would write them one by one); read back only when asked for
     table = FollowUpLink.__table__
-    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     if not load:
-        return ids
+        session.execute(insert(table), rows)
+        return [(row["action_id"], row["minute_item_id"]) for row in rows]
+    ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     by_id = {link.id: link for link in session.scalars(select(FollowUpLink).where(FollowUpLink.id.in_(ids)))}
     return [by_id[i] for i in ids]
 
@@ -558,8 +253,10 @@ def _item_profile_of(item: Any, spans: Iterable[tuple[int, int]]) -> ItemProfile
     return item_profile(item.title, item.source_text, spans)
 
 
+_ITEM_PROFILES = Cache(2_000)
+
 _EARLIER_BASE = (
-    select(Action.id, Action.text, Action.owner, MinuteItem.title)
+    select(Action.id, Action.version)
     .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
     .join(Meeting, MinuteItem.meeting_id == Meeting.id)
     .where(
@@ -583,21 +280,38 @@ _EARLIER_OWNED = (
     .order_by(Meeting.date.desc(), Action.id.desc())
     .limit(MAX_CANDIDATES)
 )
+#: what an action's profile is made of, for the candidates not in the store yet
+_PROFILE_ROWS = (
+    select(Action.id, Action.version, Action.text, Action.owner, MinuteItem.title)
+    .join(MinuteItem, Action.minute_item_id == MinuteItem.id)
+    .where(Action.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 def _earlier_open_actions(
-    session: Session, committee: Committee, when: date, item_id: int
-) -> list[_Candidate]:
-    """Open actions of the committee's earlier meetings, and open earlier actions owned by it.
+    session: Session, committee: Committee, when: date, item_id: int, store: ActionStore
+) -> list[tuple[int, ActionProfile]]:
+    """Open actions of the committee's earlier meetings, and open earlier actions owned by it,
+    with their profiles, in the order scored.
 
-    Two queries, through indexes: the committee's meetings (``uq_meeting_committee_id``), their
-    items, their actions (``uq_action_minute_item_id``); and ``ix_action_owner`` for the owned ones.
+    Two queries of ids and versions, through indexes: the committee's meetings
+    (``uq_meeting_committee_id``), their items, their actions (``uq_action_minute_item_id``); and
+    ``ix_action_owner`` for the owned ones. A third reads text, owner and item title of the actions
+    not in ``store`` under the version found (none once a batch has seen them all).
     """
     params = {"when": when, "item_id": item_id, "committee_id": committee.id}
     rows = session.execute(_EARLIER_OWN, params).all()
     owners = [committee.name, f"the {committee.name}", f"The {committee.name}"]
     rows += session.execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
-    return [_Candidate(*row) for row in rows]
+    found = [(action_id, store.get(action_id, version)) for action_id, version in rows]
+    missing = [action_id for action_id, known in found if known is None]
+    if not missing:
+        return found  # type: ignore[return-value]
+    read = {}
+    for action_id, version, text, owner, title in session.execute(_PROFILE_ROWS, {"ids": missing}):
+        read[action_id] = made = cached_action_profile(text, title, owner)
+        store.put(action_id, version, made)
+    return [(action_id, known if known is not None else read[action_id]) for action_id, known in found]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -1,12 +1,12 @@
 """Reading and extracting minutes files, with no database: what a batch import's workers run.
 
 Why a module of its own: ``tracker import --jobs N`` reads and extracts in spawned worker processes,
-and a worker imports only what unpickling its task needs. Everything here imports ``extract`` and
-the standard library alone (not Flask, SQLAlchemy or the models), so each worker holds the spaCy
-pipeline and not the web app (about 40 MB less each; ``docs/IMPORT.md``), provided the worker is
-started by :class:`LeanSpawnContext`, which keeps the parent's ``__main__`` out of it.
-:mod:`tracker.services` and :mod:`tracker.batch` use these functions and give them under their old
-names too.
+and a worker imports only what unpickling its task needs. Everything here imports ``extract``,
+:mod:`tracker.profiles` (the linker's text side) and the standard library alone (not Flask,
+SQLAlchemy or the models), so each worker holds the spaCy pipeline and not the web app (about 40 MB
+less each; ``docs/IMPORT.md``), provided the worker is started by :class:`LeanSpawnContext`, which
+keeps the parent's ``__main__`` out of it. :mod:`tracker.services` and :mod:`tracker.batch` use
+these functions and give them under their old names too.
 
 spaCy (about 70 MB and a second to import) is imported when a process first extracts a text, not
 with this module: the web app (which extracts only when someone imports minutes in the browser) and
@@ -30,6 +30,7 @@ from extract.records import Extraction
 from extract.sources import SourceText, read_bytes, read_source
 
 from .errors import MinutesRejectedError, ValidationError
+from .profiles import ItemProfile, item_profile
 
 COMMITTEE_NAME_MAX = 200
 URL_MAX = 2000
@@ -91,6 +92,9 @@ class Ready:
     source_url: str | None
     #: what makes a changed text the same item (``docs/IMPORT.md``)
     key: str
+    #: the follow-up linker's profile of the item's text, with all its extracted actions as what
+    #: it asks for (made here, in the worker, so that the writer need not)
+    profile: ItemProfile | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -287,6 +291,7 @@ def prepare(source: Source, given: Given, model: str | None = None) -> Ready | R
         item_number=item,
         source_url=sidecar.source_url,
         key=item_key(source, committee, when, item, sidecar.source_url),
+        profile=item_profile(extraction.title, text.text, [a.span for a in extraction.actions]),
     )
 
 

@@ -187,6 +187,8 @@ class BatchItem:
     number: str | None = None
     source_url: str | None = None
     version: int = 1
+    #: the linker's profile of the text, made by the worker that extracted it (used if it fits)
+    profile: links.ItemProfile | None = None
 
 
 def text_sha256(text: str) -> str:
@@ -206,6 +208,7 @@ def import_minutes(
     author: User | None = None,
     keep_action: Callable[[ExtractedAction], bool] | None = None,
     batch: BatchItem | None = None,
+    new_text: bool = False,
 ) -> ImportResult:
     """Store one extracted minutes text: its meeting, attendance, resolutions and open actions.
 
@@ -231,6 +234,8 @@ def import_minutes(
     :param keep_action: when given, only the extracted actions it returns True for are created (a
         batch import leaves out the actions an earlier version of the item already holds).
     :param batch: the item's key, number, source address and version, for a batch import.
+    :param new_text: the caller found no item holding this text in this transaction (the batch
+        import asks for key and text in one query), so it is not looked up again.
     :raise ValidationError: the committee name is blank or too long.
     :raise DuplicateMinutesError: the text was imported before for another committee or date.
     :raise ValidationError: a correction that cannot be applied (a blank text, an unknown kind).
@@ -245,11 +250,13 @@ def import_minutes(
     if digest != extraction.sha256:
         raise ValueError("the extraction was not made from source_text (SHA-256 differs)")
 
-    existing = session.scalar(
-        select(MinuteItem)
-        .where(MinuteItem.text_sha256 == digest)
-        .options(joinedload(MinuteItem.meeting).joinedload(Meeting.committee))
-    )
+    existing = None
+    if not new_text:
+        existing = session.scalar(
+            select(MinuteItem)
+            .where(MinuteItem.text_sha256 == digest)
+            .options(joinedload(MinuteItem.meeting).joinedload(Meeting.committee))
+        )
     if existing is not None:
         meeting = existing.meeting
         if meeting.committee.name.casefold() == name.casefold() and meeting.date == meeting_date:
@@ -366,12 +373,16 @@ def import_minutes(
         session,
         item,
         actions=[
-            links.OwnAction(action_id, row["text"], row["owner"], row["span_start"], row["span_end"])
+            links.OwnAction(
+                action_id, row["text"], row["owner"], row["span_start"], row["span_end"], row["version"]
+            )
             for action_id, row in zip(action_ids, actions, strict=True)
         ],
         committee=the_committee,
         when=meeting_date,
         load=False,
+        profile=batch.profile,
+        new=True,
     )
     return ImportResult(item, True)
 
@@ -823,9 +834,19 @@ def _note_row(action_id: int, author_id: int | None, now: datetime, note: str) -
 
 
 def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, object]]) -> list[int]:
-    """Insert ``rows`` into ``table`` with one multi-row statement; their ids, in the rows' order."""
+    """Insert ``rows`` into ``table`` with one multi-row statement; their ids, in the rows' order.
+
+    SQLite does not promise to return a multi-row ``INSERT``'s rows in order, so SQLAlchemy would
+    send it one statement per row to keep them matched. The rows here (one item's resolutions or
+    actions) each have their own ``position``: returning it with the id matches them in one
+    statement. PostgreSQL keeps SQLAlchemy's ordered form (one statement already).
+    """
     if not rows:
         return []
+    if session.get_bind().dialect.name == "sqlite" and len({row["position"] for row in rows}) == len(rows):
+        stmt = insert(table).returning(table.c.id, table.c.position)
+        ids = dict((position, row_id) for row_id, position in session.execute(stmt, rows))
+        return [ids[row["position"]] for row in rows]
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(session.scalars(stmt, rows))
 

@@ -1,0 +1,93 @@
+"""A batch import's writer commits with SQLite's ``synchronous=NORMAL``; every other Session keeps FULL.
+
+Each file stays its own transaction. The level belongs to the pooled DBAPI connection, so the test
+checks that a web request handed the same connection afterwards commits with FULL again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from tests.conftest import app_config
+from tracker import create_app, db
+
+if TYPE_CHECKING:
+    from conftest import Seed
+
+FULL, NORMAL = 2, 1
+
+
+def _level(session: Session) -> int:
+    return session.execute(text("PRAGMA synchronous")).scalar_one()
+
+
+def _dbapi(session: Session) -> object:
+    return session.connection().connection.dbapi_connection
+
+
+@pytest.fixture
+def file_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on a SQLite file with the schema in place (whatever the test database is)."""
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'tracker.sqlite3'}"))
+    db.upgrade_database(db.get_db(app).engine)
+    try:
+        yield app
+    finally:
+        db.get_db(app).engine.dispose()
+
+
+def test_the_batch_writer_commits_with_normal_and_requests_keep_full(file_app: Flask) -> None:
+    writer = db.batch_writer(db.get_db(file_app).sessions())
+    assert _level(writer) == NORMAL
+    used = _dbapi(writer)
+    writer.commit()
+    assert _level(writer) == NORMAL  # every transaction of the writer, not only the first
+    writer.close()
+    for method in ("POST", "GET"):
+        with file_app.test_request_context("/", method=method):
+            request_session = db.get_session()
+            assert _dbapi(request_session) is used  # the pool's only connection, handed on
+            assert _level(request_session) == FULL
+    again = db.batch_writer(db.get_db(file_app).sessions())
+    assert _level(again) == NORMAL
+    again.close()
+
+
+def test_a_session_in_a_transaction_cannot_become_a_batch_writer(file_app: Flask) -> None:
+    with db.get_db(file_app).sessions() as session:
+        session.connection()
+        with pytest.raises(ValueError, match="between transactions"):
+            db.batch_writer(session)
+
+
+def test_tracker_import_writes_each_file_in_its_own_normal_transaction(
+    file_app: Flask, tmp_path: Path, seed_2017: Seed, seed_2018: Seed
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, seed in (("a.txt", seed_2017), ("b.txt", seed_2018)):
+        (folder / name).write_text(seed.source.text, encoding="utf-8")
+    engine = db.get_db(file_app).engine
+    pragmas: list[str] = []
+    commits: list[int] = []
+
+    def statement(conn, cursor, sql, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if sql.startswith("PRAGMA synchronous"):
+            pragmas.append(sql)
+
+    event.listen(engine, "before_cursor_execute", statement)
+    event.listen(engine, "commit", lambda conn: commits.append(1))
+    result = file_app.test_cli_runner().invoke(args=["import", str(folder), "--committee", "Cabinet"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 2," in result.output
+    assert pragmas[-1] == "PRAGMA synchronous=NORMAL"
+    assert len(commits) == 2  # one transaction per file
+    with file_app.test_request_context("/", method="POST"):
+        assert _level(db.get_session()) == FULL
