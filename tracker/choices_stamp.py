@@ -22,12 +22,12 @@ place, in microseconds).
 On PostgreSQL a transaction writes the stamp once, not once per statement: every write of a row
 leaves a version behind that nobody can remove until the transaction ends, so a restore or bulk
 insert of 100,000 rows, one statement each, spent minutes walking the stamp's versions (a benchmark
-seed took 313 s; writing once per transaction, 21 s). The trigger marks the transaction (setting
+seed took 313 s; writing once per transaction, 12–21 s). The trigger marks the transaction (setting
 :data:`WRITTEN`, which ends with it, and with a savepoint rolled back) and skips while the mark is
-set. Other transactions
-see the new stamp only when the changes commit, all at once. Inside a marked transaction the stamp
-reads as None, so a reader there reads the choices afresh and keeps nothing: a later change of the
-same transaction would leave the stamp as it is. Web pages read outside any writing transaction.
+set. Other transactions see the new stamp only when the changes commit, all at once. Inside a
+marked transaction the stamp reads as None, so a reader there reads the choices afresh and keeps
+nothing: a later change of the same transaction would leave the stamp as it is. Web pages read
+outside any writing transaction.
 
 :func:`install` creates the triggers and fills the table; the migration that adds the table calls it,
 and so does ``create_all()`` (see :mod:`tracker.models`).
