@@ -34,6 +34,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
@@ -374,8 +375,21 @@ class Action(Base):
         # matched in the index), and the owners in the owner filter
         Index("ix_action_status_id", "status", "id", "minute_item_id"),
         Index("ix_action_owner", "owner"),
-        # a committee's actions of one status: each of its minute items' in id order, from the index
-        Index("ix_action_item_status_id", "minute_item_id", "status", "id"),
+        # a committee's actions of one status: each of its minute items' in id order, from the index;
+        # with the version, the linker's candidates (id and version of the open ones) come from it too
+        Index("ix_action_item_status_id", "minute_item_id", "status", "id", "version"),
+        # the calendar's movable actions: the few with a meeting rule, each item's read from the index
+        Index(
+            "ix_action_ruled",
+            "minute_item_id",
+            "due_rule",
+            "due_rule_month",
+            "due_date",
+            "status",
+            "version",
+            sqlite_where=text("due_rule IS NOT NULL"),
+            postgresql_where=text("due_rule IS NOT NULL"),
+        ),
         CheckConstraint(
             "(status = 'closed' AND close_reason IS NOT NULL AND closed_at IS NOT NULL)"
             " OR (status <> 'closed' AND close_reason IS NULL AND closed_at IS NULL)",
