@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
 from extract.sources import SUFFIXES, iter_sources
 
-from . import services
+from . import candidates, services
 from .errors import TrackerError
 from .models import Meeting, MinuteItem
 from .reading import (
@@ -323,17 +323,21 @@ def import_all(
     the file in progress back and propagates: what was committed before stays, whole.
     """
     statistics = _Statistics(session)
+    candidates.keep(session)
     for p in prepared:
         if isinstance(p, Refused):
             yield FileResult(file=p.name, status=FAILED, reason=p.reason)
             continue
         try:
+            candidates.begin(session)
             result = store(session, p)
             if dry_run:
                 session.rollback()
                 if result.status != UNCHANGED:
                     result.minute_item_id = None
             else:
+                session.flush()
+                candidates.seal(session)
                 session.commit()
                 statistics.stored(result)
         except TrackerError as err:

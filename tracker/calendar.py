@@ -27,6 +27,7 @@ from sqlalchemy.orm.util import identity_key
 
 from extract.dates import MONTHS, parse_due
 
+from . import candidates as kept_candidates
 from .errors import NotFoundError, ValidationError
 from .models import (
     OPEN_STATUSES,
@@ -450,6 +451,7 @@ def _reschedule(
             f"{done.rowcount} were matched."
         )
     session.execute(insert(ActionUpdate.__table__), notes)
+    kept_candidates.versions_raised(session, committee_id, [move["b_id"] for move in moves])
     for move in moves:
         loaded = session.identity_map.get(identity_key(Action, move["b_id"]))
         if loaded is not None:

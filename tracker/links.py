@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import bindparam, event, insert, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
+from . import candidates as kept_candidates
 from .errors import InvalidTransitionError, NotFoundError
 from .models import (
     Action,
@@ -173,6 +174,9 @@ def link_item(
         if a.version is not None:
             store.put(a.id, a.version, own)
 
+    if new:  # a batch keeping its committees' candidates adds the item's own (no-op otherwise)
+        made = [(a.id, a.version) for a in actions if a.version is not None]
+        kept_candidates.added(session, committee.id, when, item.id, made)
     candidates = _earlier_open_actions(session, committee, when, item.id, store)
     if candidates:
         spans = tuple(sorted((a.span_start, a.span_end) for a in actions))
@@ -294,13 +298,16 @@ def _earlier_open_actions(
     """Open actions of the committee's earlier meetings, and open earlier actions owned by it,
     with their profiles, in the order scored.
 
-    Two queries of ids and versions, through indexes: the committee's meetings
+    Two queries of ids and versions (the first is answered from memory when a batch keeps its
+    committees' candidates, see :mod:`tracker.candidates`), through indexes: the committee's meetings
     (``uq_meeting_committee_id``), their items, their actions (``uq_action_minute_item_id``); and
     ``ix_action_owner`` for the owned ones. A third reads text, owner and item title of the actions
     not in ``store`` under the version found (none once a batch has seen them all).
     """
     params = {"when": when, "item_id": item_id, "committee_id": committee.id}
-    rows = session.execute(_EARLIER_OWN, params).all()
+    rows: list[Any] | None = kept_candidates.candidates(session, committee.id, when, item_id, MAX_CANDIDATES)
+    if rows is None:
+        rows = session.execute(_EARLIER_OWN, params).all()
     owners = [committee.name, f"the {committee.name}", f"The {committee.name}"]
     rows += session.execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
     found = [(action_id, store.get(action_id, version)) for action_id, version in rows]

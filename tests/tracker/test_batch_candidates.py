@@ -1,0 +1,155 @@
+"""A batch keeping its committees' candidates in memory suggests exactly what asking the database does.
+
+Two SQLite files get the same batch, one with :mod:`tracker.candidates` keeping candidates and one
+asking the database for them on every file. Between the two halves of the batch another connection
+closes every open action of one committee (as a web request would), and one file fails after its
+links were scored (so its transaction, and the actions it added to the kept candidates, roll back).
+The links written must be the same, row for row. Runs on SQLite whatever the test database is: on
+PostgreSQL nothing is kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from tracker import batch, candidates, db, links
+from tracker.models import Action, ActionStatus, FollowUpLink, Meeting, MinuteItem
+
+COMMITTEES = ("Audit Committee", "Children's Scrutiny Committee", "Cabinet")
+FILES = 36
+FAILING = 27  # the file whose transaction fails after its links were scored
+
+
+def _write_files(folder: Path, seed_texts: dict[str, str]) -> None:
+    texts = [seed_texts[name] for name in sorted(seed_texts)]
+    start = date(2017, 1, 10)
+    for i in range(FILES):
+        text = f"{texts[i % len(texts)].rstrip()}\n\nThis is test item {i} of the candidates batch.\n"
+        # two items a meeting now and then: a meeting's own items are no candidates for each other
+        meeting = start + timedelta(days=14 * (i // (2 * len(COMMITTEES))))
+        meta = {
+            "committee": COMMITTEES[i % len(COMMITTEES)],
+            "meeting_date": meeting.isoformat(),
+            "item": str(i),
+        }
+        (folder / f"item{i:03d}.txt").write_text(text, encoding="utf-8")
+        (folder / f"item{i:03d}.meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+@pytest.fixture
+def prepared(tmp_path: Path, seed_texts: dict[str, str]) -> list[Any]:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    _write_files(folder, seed_texts)
+    return list(batch.prepared_in_order(batch.expand_paths([str(folder)]), batch.Given()))
+
+
+@pytest.fixture
+def engines(tmp_path: Path) -> Iterator[dict[str, Engine]]:
+    made = {}
+    for name in ("kept", "asked"):
+        made[name] = engine = db.make_engine(f"sqlite:///{tmp_path / f'{name}.sqlite3'}")
+        db.upgrade_database(engine)
+    yield made
+    for engine in made.values():
+        engine.dispose()
+
+
+def _close_committee_actions(engine: Engine, committee: str) -> int:
+    """Close every open action of ``committee`` from a connection of its own, as a web request would."""
+    with engine.begin() as connection:
+        meeting_ids = select(Meeting.id).where(Meeting.committee.has(name=committee))
+        item_ids = select(MinuteItem.id).where(MinuteItem.meeting_id.in_(meeting_ids))
+        closed = connection.execute(
+            update(Action)
+            .where(Action.minute_item_id.in_(item_ids), Action.status != ActionStatus.CLOSED)
+            .values(status=ActionStatus.CLOSED, close_reason="withdrawn", closed_at=Action.created_at)
+        )
+        return closed.rowcount
+
+
+def _run(
+    engine: Engine, prepared: list[Any], *, keep: bool, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, int, int]:
+    """Import the batch in two halves around an outside change.
+
+    :return: the links written, how many times the committee's candidates were asked for, and the
+        last item imported before the change.
+    """
+    with monkeypatch.context() as patch:
+        if not keep:
+            patch.setattr(candidates, "keep", lambda session: None)
+        real_link_item = links.link_item
+        calls = {"n": 0}
+
+        def link_then_fail(session: Session, item: MinuteItem, **kw: Any) -> Any:
+            found = real_link_item(session, item, **kw)
+            calls["n"] += 1
+            if calls["n"] == FAILING:
+                raise OperationalError("INSERT", {}, Exception("disk I/O error (made by the test)"))
+            return found
+
+        patch.setattr(links, "link_item", link_then_fail)
+        asked: list[str] = []
+
+        def listen(*args: Any) -> None:
+            if "LIMIT" in args[2] and "meeting.date <" in args[2]:
+                asked.append(args[2])
+
+        event.listen(engine, "before_cursor_execute", listen)
+        try:
+            with Session(db.batch_bind(engine), expire_on_commit=False) as session:
+                half = len(prepared) // 2
+                first = list(batch.import_all(session, prepared[:half]))
+                boundary = max(r.minute_item_id or 0 for r in first)
+                assert _close_committee_actions(engine, COMMITTEES[0]) > 0
+                second = list(batch.import_all(session, prepared[half:]))
+        finally:
+            event.remove(engine, "before_cursor_execute", listen)
+    statuses = [r.status for r in first + second]
+    assert statuses.count(batch.FAILED) == 1 and statuses.count(batch.IMPORTED) == FILES - 1
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                FollowUpLink.action_id, FollowUpLink.minute_item_id, FollowUpLink.score, FollowUpLink.evidence
+            ).order_by(FollowUpLink.id)
+        ).all()
+    return rows, sum("committee_id = ?" in sql and "owner IN" not in sql for sql in asked), boundary
+
+
+def test_kept_candidates_give_the_same_links_as_the_database(
+    prepared: list[Any], engines: dict[str, Engine], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept, kept_queries, boundary = _run(engines["kept"], prepared, keep=True, monkeypatch=monkeypatch)
+    asked, asked_queries, _ = _run(engines["asked"], prepared, keep=False, monkeypatch=monkeypatch)
+    assert kept == asked
+    assert len(kept) > 10  # the batch links later items to earlier actions
+    # the database was asked on every file without keeping; kept, it was not asked at all
+    assert asked_queries >= FILES - len(COMMITTEES) and kept_queries == 0
+    with engines["kept"].connect() as connection:
+        closed = set(connection.scalars(select(Action.id).where(Action.status == ActionStatus.CLOSED)))
+    # closed actions were linked only by items imported before they were closed
+    answering = [item_id for action_id, item_id, _, _ in kept if action_id in closed]
+    assert closed and answering and max(answering) <= boundary
+
+
+def test_postgresql_keeps_nothing(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("needs TRACKER_TEST_DATABASE_URL=postgresql+psycopg://...")
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            candidates.keep(session)
+            kept = candidates.candidates(session, 1, date(2020, 1, 1), 1, 400)
+            assert kept is None and candidates._KEY not in session.info
+    finally:
+        engine.dispose()
