@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
 from extract.sources import SUFFIXES, iter_sources
 
-from . import candidates, services
+from . import candidates, db, services
 from .errors import TrackerError
 from .models import Meeting, MinuteItem
 from .reading import (
@@ -227,7 +227,8 @@ def store(session: Session, ready: Ready) -> FileResult:
     :raise TrackerError: refused (the text is imported for another committee or date, …).
     """
     # a new item (the usual case) is known by one query: neither its key nor its text is stored
-    seen = session.execute(_KEY_OR_TEXT, {"key": ready.key, "digest": ready.extraction.sha256}).first()
+    key_or_text = {"key": ready.key, "digest": ready.extraction.sha256}
+    seen = db.core(session).execute(_KEY_OR_TEXT, key_or_text).first()
     previous = None
     if seen is not None:
         previous = session.scalar(

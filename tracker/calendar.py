@@ -28,6 +28,7 @@ from sqlalchemy.orm.util import identity_key
 from extract.dates import MONTHS, parse_due
 
 from . import candidates as kept_candidates
+from . import db
 from .errors import NotFoundError, ValidationError
 from .models import (
     OPEN_STATUSES,
@@ -136,7 +137,7 @@ def resolve(rule: DueRule, *, after: date | None, dates: Sequence[date]) -> date
 
 def meeting_dates(session: Session, committee_id: int) -> list[date]:
     """The committee's known meeting dates, in order (meetings of unknown date left out). One query."""
-    return list(session.scalars(_MEETING_DATES, {"committee_id": committee_id}))
+    return list(db.core(session).execute(_MEETING_DATES, {"committee_id": committee_id}).scalars())
 
 
 _MEETING_DATES = (
@@ -417,9 +418,9 @@ def _reschedule(
     if added:
         (when,) = changed
         params |= {"when": when, "month": when.replace(day=1)}
-        rows = session.execute(_MOVABLE_AFTER_ADDED, params).all()
+        rows = db.core(session).execute(_MOVABLE_AFTER_ADDED, params).all()
     else:
-        rows = session.execute(_MOVABLE, params | {"first": changed[0]}).all()
+        rows = db.core(session).execute(_MOVABLE, params | {"first": changed[0]}).all()
     if not rows:
         return 0
     dates = meeting_dates(session, committee_id)
@@ -439,7 +440,7 @@ def _reschedule(
     if not moves:
         return 0
     table = Action.__table__
-    done = session.execute(
+    done = db.core(session).execute(
         update(table)
         .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
         .values(due_date=bindparam("b_due"), updated_at=bindparam("b_now"), version=table.c.version + 1),
@@ -450,7 +451,7 @@ def _reschedule(
             f"UPDATE statement on table 'action' expected to update {len(moves)} row(s); "
             f"{done.rowcount} were matched."
         )
-    session.execute(insert(ActionUpdate.__table__), notes)
+    db.core(session).execute(insert(ActionUpdate.__table__), notes)
     kept_candidates.versions_raised(session, committee_id, [move["b_id"] for move in moves])
     for move in moves:
         loaded = session.identity_map.get(identity_key(Action, move["b_id"]))

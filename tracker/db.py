@@ -175,6 +175,18 @@ def writing_session(app: Flask | None = None) -> Session:
     return session
 
 
+def core(session: Session) -> Connection:
+    """The Session's connection, for the Core statements of a batch import's per-file path.
+
+    ``Session.execute`` wraps every statement in the ORM's execution and result layers, even a Core
+    ``select`` of columns or an ``insert`` into a table: about 80 µs a statement here, against the
+    statement's own 60 µs. Pending ORM changes are flushed first, as ``Session.execute`` would.
+    """
+    if session.autoflush:
+        session.flush()
+    return session.connection()
+
+
 def batch_bind(engine: Engine) -> Engine:
     """``engine`` for a batch import's writer: on SQLite, its transactions commit with ``synchronous=NORMAL``.
 

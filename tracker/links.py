@@ -30,6 +30,7 @@ from sqlalchemy import bindparam, event, insert, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
 from . import candidates as kept_candidates
+from . import db
 from .errors import InvalidTransitionError, NotFoundError
 from .models import (
     Action,
@@ -246,7 +247,7 @@ def link_item(
     # one multi-row INSERT (the ORM would write them one by one); read back only when asked for
     table = FollowUpLink.__table__
     if not load:
-        session.execute(insert(table), rows)
+        db.core(session).execute(insert(table), rows)
         return [(row["action_id"], row["minute_item_id"]) for row in rows]
     ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     by_id = {link.id: link for link in session.scalars(select(FollowUpLink).where(FollowUpLink.id.in_(ids)))}
@@ -307,15 +308,15 @@ def _earlier_open_actions(
     params = {"when": when, "item_id": item_id, "committee_id": committee.id}
     rows: list[Any] | None = kept_candidates.candidates(session, committee.id, when, item_id, MAX_CANDIDATES)
     if rows is None:
-        rows = session.execute(_EARLIER_OWN, params).all()
+        rows = db.core(session).execute(_EARLIER_OWN, params).all()
     owners = [committee.name, f"the {committee.name}", f"The {committee.name}"]
-    rows += session.execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
+    rows += db.core(session).execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
     found = [(action_id, store.get(action_id, version)) for action_id, version in rows]
     missing = [action_id for action_id, known in found if known is None]
     if not missing:
         return found  # type: ignore[return-value]
     read = {}
-    for action_id, version, text, owner, title in session.execute(_PROFILE_ROWS, {"ids": missing}):
+    for action_id, version, text, owner, title in db.core(session).execute(_PROFILE_ROWS, {"ids": missing}):
         read[action_id] = made = cached_action_profile(text, title, owner)
         store.put(action_id, version, made)
     return [(action_id, known if known is not None else read[action_id]) for action_id, known in found]
@@ -347,11 +348,11 @@ def _later_items(session: Session, committee_id: int, when: date) -> list[_Later
 
     Two queries: the items, and their own actions' spans.
     """
-    rows = session.execute(_LATER, {"committee_id": committee_id, "when": when}).all()
+    rows = db.core(session).execute(_LATER, {"committee_id": committee_id, "when": when}).all()
     if not rows:
         return []
     spans: dict[int, list[tuple[int, int]]] = {row.id: [] for row in rows}
-    for item_id, start, end in session.execute(_SPANS, {"ids": list(spans)}):
+    for item_id, start, end in db.core(session).execute(_SPANS, {"ids": list(spans)}):
         spans[item_id].append((start, end))
     return [_Later(r.id, r.title, r.source_text, tuple(spans[r.id])) for r in rows]
 

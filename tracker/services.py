@@ -47,7 +47,7 @@ from extract.records import Attendee as ExtractedAttendee
 from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 
-from . import calendar, links
+from . import calendar, db, links
 from .choices_stamp import CurrentStamp
 from .errors import (
     ConcurrentEditError,
@@ -317,7 +317,7 @@ def import_minutes(
         for a in records.attendees
     ]
     if attendances:
-        session.execute(insert(Attendance.__table__), attendances)
+        db.core(session).execute(insert(Attendance.__table__), attendances)
     resolution_ids = _insert_returning_ids(
         session,
         Resolution.__table__,
@@ -354,7 +354,7 @@ def import_minutes(
     action_ids = _insert_returning_ids(session, Action.__table__, actions)
     notes = [_note_row(action_ids[position], author_id, now, note) for position, note in action_notes.items()]
     if notes:
-        session.execute(insert(ActionUpdate.__table__), notes)
+        db.core(session).execute(insert(ActionUpdate.__table__), notes)
     if new_meeting and meeting_date is not None:
         calendar.meeting_date_known(session, the_committee.id, meeting_date, author=author)
     fixes = [
@@ -368,7 +368,7 @@ def import_minutes(
         for position, note in item_notes
     ]
     if fixes:
-        session.execute(insert(Correction.__table__), fixes)
+        db.core(session).execute(insert(Correction.__table__), fixes)
     links.link_item(
         session,
         item,
@@ -845,10 +845,10 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, o
         return []
     if session.get_bind().dialect.name == "sqlite" and len({row["position"] for row in rows}) == len(rows):
         stmt = insert(table).returning(table.c.id, table.c.position)
-        ids = dict((position, row_id) for row_id, position in session.execute(stmt, rows))
+        ids = dict((position, row_id) for row_id, position in db.core(session).execute(stmt, rows))
         return [ids[row["position"]] for row in rows]
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.scalars(stmt, rows))
+    return list(db.core(session).execute(stmt, rows).scalars())
 
 
 def _resolution_of(
