@@ -393,6 +393,15 @@ _MOVABLE_AFTER_ADDED = _MOVABLE_BASE.where(
 )
 
 
+_ACTIONS = Action.__table__
+#: one moved action: its new date, if its version is still the one read (built once, like the above)
+_MOVE = (
+    update(_ACTIONS)
+    .where(_ACTIONS.c.id == bindparam("b_id"), _ACTIONS.c.version == bindparam("b_version"))
+    .values(due_date=bindparam("b_due"), updated_at=bindparam("b_now"), version=_ACTIONS.c.version + 1)
+)
+
+
 def _reschedule(
     session: Session,
     committee_id: int,
@@ -439,13 +448,7 @@ def _reschedule(
         )
     if not moves:
         return 0
-    table = Action.__table__
-    done = db.core(session).execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-        .values(due_date=bindparam("b_due"), updated_at=bindparam("b_now"), version=table.c.version + 1),
-        moves,
-    )
+    done = db.core(session).execute(_MOVE, moves)
     if done.rowcount != len(moves):  # someone changed one of them since it was read
         raise StaleDataError(
             f"UPDATE statement on table 'action' expected to update {len(moves)} row(s); "
