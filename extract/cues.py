@@ -108,6 +108,10 @@ class CueFinder:
         #: how many characters a phrase can reach beyond the chunk holding its anchor
         self._reach_chars = 0
         self._phrase_rx: re.Pattern[str] | None = None
+        #: the lexeme flag tests (set by flag_lexemes) and the anchors no other anchor lies within
+        self._is_one: Callable[[str], bool] | None = None
+        self._is_phrase: Callable[[str], bool] | None = None
+        self._needles: list[str] = []
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
@@ -143,8 +147,12 @@ class CueFinder:
         # a word is short: one alternation searched once costs less than a test per anchor
         one = re.compile("|".join(map(re.escape, sorted(self._one_word))) or "(?!)").search
         phrase = re.compile("|".join(map(re.escape, sorted(self._phrase_words))) or "(?!)").search
-        self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
-        self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
+        self._is_one = lambda s: one(s.lower()) is not None
+        self._is_phrase = lambda s: phrase(s.lower()) is not None
+        self.vocab.add_flag(self._is_one, flag_id=FLAG_ONE_WORD)
+        self.vocab.add_flag(self._is_phrase, flag_id=FLAG_PHRASE)
+        anchors = self._one_word | self._phrase_words
+        self._needles = sorted(a for a in anchors if not any(b != a and b in a for b in anchors))
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -233,14 +241,20 @@ class CueFinder:
                     merged[-1][1] = hi
             else:
                 merged.append([lo, hi])
+        pieces = []
+        for lo, hi in merged:
+            t0, t1 = first[lo], first[hi + 1] - 1
+            pieces.append((int(idx[t0]), int(idx[t1] + length[t1])))
+        return self._match_pieces(text, pieces, tokenize)
+
+    def _match_pieces(self, text: str, pieces: list[tuple[int, int]], tokenize: Callable[[str], Doc]) -> Cues:
+        """Tokenise the disjoint ``pieces`` of ``text`` (each whole chunks) at once and match them."""
         # where each piece starts in the joined text, and the page offset to add back
         starts: list[int] = []
         shifts: list[int] = []
         parts: list[str] = []
         pos = 0
-        for lo, hi in merged:
-            t0, t1 = first[lo], first[hi + 1] - 1
-            s, e = int(idx[t0]), int(idx[t1] + length[t1])
+        for s, e in pieces:
             starts.append(pos)
             shifts.append(s - pos)
             parts.append(text[s:e])
@@ -253,4 +267,70 @@ class CueFinder:
             last = joined[end - 1]
             shift = shifts[bisect_right(starts, s) - 1]
             hits.setdefault(strings[match_id], []).append((s + shift, last.idx + len(last) + shift))
-        return Cues(hits, n)
+        return Cues(hits, len(text))
+
+    def find_in_text(self, text: str, lowered: str, tokenize: Callable[[str], Doc]) -> Cues:
+        """What :meth:`find_near_flags` finds on ``text`` split on white space, with no Doc of it.
+
+        ``lowered`` is ``text`` lower-cased (or folded as :func:`~extract.text.fold` does, then
+        lower-cased) and of the same length, so an anchor (ASCII letters) is at the same offsets in
+        both. Every word holding an anchor holds a needle (an anchor with no other inside it), and
+        ``str.find`` of the needles costs a fraction of making a token of every word and reading
+        their flags. Each word found gets the flags its lexeme would (the same tests); the pieces
+        are the Doc path's or wider (whole words, never less reach), which finds the same cues:
+        any match in a piece is a match of the page, and each is found once.
+        """
+        n = len(text)
+        found: list[int] = []
+        for needle in self._needles:
+            i = lowered.find(needle)
+            while i != -1:
+                found.append(i)
+                i = lowered.find(needle, i + 1)
+        if not found:
+            return Cues({}, n)
+        is_one, is_phrase = self._is_one, self._is_phrase
+        assert is_one is not None and is_phrase is not None, "flag_lexemes() first"
+        rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
+        word = _WORD_REST.match
+        word_and_next = _WORD_AND_NEXT.match
+        phrase_rx = self._phrase_rx
+        reach = self._reach_chars
+        seen: set[int] = set()
+        ranges: list[tuple[int, int]] = []
+        for i in found:
+            ws = n - word(rev, n - i).end()
+            if ws in seen:
+                continue
+            seen.add(ws)
+            we = word(text, i).end()
+            w = text[ws:we]
+            if phrase_rx is not None and is_phrase(w):
+                window = text[max(0, ws - reach) : we + reach]
+                low = window.lower()
+                if len(low) != len(window) or phrase_rx.search(low):
+                    # a match holding this word lies within reach of it: its words, and one more
+                    ranges.append((max(0, ws - reach), min(n, we + reach)))
+                    continue
+            if is_one(w):
+                ranges.append((ws, we))
+        if not ranges:
+            return Cues({}, n)
+        # widen to whole words and one word further each side (spaCy's special cases are matched
+        # over neighbouring tokens), then merge
+        widened = sorted(
+            (n - word_and_next(rev, n - s).end(), word_and_next(text, e).end()) for s, e in ranges
+        )
+        pieces = [widened[0]]
+        for s, e in widened[1:]:
+            if s <= pieces[-1][1]:
+                if e > pieces[-1][1]:
+                    pieces[-1] = (pieces[-1][0], e)
+            else:
+                pieces.append((s, e))
+        return self._match_pieces(text, pieces, tokenize)
+
+
+#: the rest of a word from an offset; that and the next word (white space as ``str.isspace``)
+_WORD_REST = re.compile(r"\S*")
+_WORD_AND_NEXT = re.compile(r"\S*\s*\S*")
