@@ -108,9 +108,7 @@ class CueFinder:
         #: how many characters a phrase can reach beyond the chunk holding its anchor
         self._reach_chars = 0
         self._phrase_rx: re.Pattern[str] | None = None
-        #: the lexeme flag tests (set by flag_lexemes) and the anchors no other anchor lies within
-        self._is_one: Callable[[str], bool] | None = None
-        self._is_phrase: Callable[[str], bool] | None = None
+        #: the anchors no other anchor lies within (set by flag_lexemes)
         self._needles: list[str] = []
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
@@ -147,10 +145,8 @@ class CueFinder:
         # a word is short: one alternation searched once costs less than a test per anchor
         one = re.compile("|".join(map(re.escape, sorted(self._one_word))) or "(?!)").search
         phrase = re.compile("|".join(map(re.escape, sorted(self._phrase_words))) or "(?!)").search
-        self._is_one = lambda s: one(s.lower()) is not None
-        self._is_phrase = lambda s: phrase(s.lower()) is not None
-        self.vocab.add_flag(self._is_one, flag_id=FLAG_ONE_WORD)
-        self.vocab.add_flag(self._is_phrase, flag_id=FLAG_PHRASE)
+        self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
+        self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
         anchors = self._one_word | self._phrase_words
         self._needles = sorted(a for a in anchors if not any(b != a and b in a for b in anchors))
 
@@ -276,7 +272,7 @@ class CueFinder:
         lower-cased) and of the same length, so an anchor (ASCII letters) is at the same offsets in
         both. Every word holding an anchor holds a needle (an anchor with no other inside it), and
         ``str.find`` of the needles costs a fraction of making a token of every word and reading
-        their flags. Each word found gets the flags its lexeme would (the same tests); the pieces
+        their flags. Each word found is read with its lexeme's flags, as a token would be; the pieces
         are the Doc path's or wider (whole words, never less reach), which finds the same cues:
         any match in a piece is a match of the page, and each is found once.
         """
@@ -289,8 +285,8 @@ class CueFinder:
                 i = lowered.find(needle, i + 1)
         if not found:
             return Cues({}, n)
-        is_one, is_phrase = self._is_one, self._is_phrase
-        assert is_one is not None and is_phrase is not None, "flag_lexemes() first"
+        assert self._needles, "flag_lexemes() first"
+        vocab = self.vocab
         rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
         word = _WORD_REST.match
         word_and_next = _WORD_AND_NEXT.match
@@ -304,15 +300,16 @@ class CueFinder:
                 continue
             seen.add(ws)
             we = word(text, i).end()
-            w = text[ws:we]
-            if phrase_rx is not None and is_phrase(w):
+            # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
+            flags = vocab[text[ws:we]].flags
+            if phrase_rx is not None and flags >> FLAG_PHRASE & 1:
                 window = text[max(0, ws - reach) : we + reach]
                 low = window.lower()
                 if len(low) != len(window) or phrase_rx.search(low):
                     # a match holding this word lies within reach of it: its words, and one more
                     ranges.append((max(0, ws - reach), min(n, we + reach)))
                     continue
-            if is_one(w):
+            if flags >> FLAG_ONE_WORD & 1:
                 ranges.append((ws, we))
         if not ranges:
             return Cues({}, n)
