@@ -88,7 +88,9 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
     (:meth:`~extract.cues.CueFinder.find_near_flags`), whose own tokens need only lie within
     white-space-free chunks: the blank pipeline then gives its Docs a cheaper tokenizer (see
     ``pipeline.build_nlp``). A Doc that ``pipeline`` split on white space alone because of a
-    hostile run (``minutes.plain_tokens``) is matched on its own tokens, as always.
+    hostile run (``minutes.plain_tokens``) is matched on its own tokens, as always. The empty Doc
+    ``pipeline.run`` makes (``minutes.no_tokens``) is read from its text
+    (:meth:`~extract.cues.CueFinder.find_in_text`).
     """
     finder = CueFinder(nlp.vocab, cue_keywords())
     finder.prepare(nlp.make_doc)

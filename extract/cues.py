@@ -9,6 +9,8 @@ them was the largest single cost of extraction. :meth:`CueFinder.find_near_flags
 answer from a Doc split on white space alone, tokenising only the few places where a cue can be:
 the tokenizer cuts a text at white space first and splits each white-space-free chunk on its own,
 so a stretch of whole chunks tokenises exactly as it does inside the page.
+:meth:`CueFinder.find_in_text` finds the same places with no Doc at all (``str.find`` of the
+anchors in the lower-cased page): making a token of every word cost more than finding the cues.
 """
 
 from __future__ import annotations

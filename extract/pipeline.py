@@ -45,7 +45,8 @@ def build_nlp(model: str | None = None) -> Language:
     them itself, only around words that may hold a cue; so the pipeline's own
     tokenizer, which makes every Doc, splits on white space alone (spaCy's ``Tokenizer`` with no
     affix rules and no exceptions). Doc texts, and so every offset, are the same; a trained
-    pipeline keeps its tokenizer, which its models need.
+    pipeline keeps its tokenizer, which its models need. :func:`run` needs not even those tokens
+    (see ``_prepare``).
     """
     if model:
         nlp = spacy.load(model)
