@@ -305,9 +305,9 @@ class CueFinder:
             # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
             flags = vocab[text[ws:we]].flags
             if phrase_rx is not None and flags >> FLAG_PHRASE & 1:
-                window = text[max(0, ws - reach) : we + reach]
-                low = window.lower()
-                if len(low) != len(window) or phrase_rx.search(low):
+                # the Doc path reads the window lower-cased; ``lowered`` holds the same ASCII
+                # letters, spaces and hyphens at the same offsets (folding only adds some)
+                if phrase_rx.search(lowered, max(0, ws - reach), we + reach):
                     # a match holding this word lies within reach of it: its words, and one more
                     ranges.append((max(0, ws - reach), min(n, we + reach)))
                     continue
