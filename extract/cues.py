@@ -110,8 +110,11 @@ class CueFinder:
         #: how many characters a phrase can reach beyond the chunk holding its anchor
         self._reach_chars = 0
         self._phrase_rx: re.Pattern[str] | None = None
-        #: the anchors no other anchor lies within (set by flag_lexemes)
-        self._needles: list[str] = []
+        #: each phrase's words and anchor
+        self._phrases: list[tuple[list[str], str]] = []
+        #: the anchors no other anchor lies within, each with the phrases whose anchor holds it
+        #: (set by flag_lexemes)
+        self._needles: list[tuple[str, re.Pattern[str] | None]] = []
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
@@ -134,6 +137,7 @@ class CueFinder:
             self._reach_after = max(self._reach_after, len(words) - 1 - j)
             self._phrase_forms.setdefault(words[0], []).append(" ?".join(map(re.escape, words[1:])))
             self._reach_chars = max(self._reach_chars, sum(len(w) + 1 for w in words))
+            self._phrases.append((words, words[j]))
             self._phrase_rx = re.compile(
                 "|".join(f"{re.escape(w)} ?(?:{'|'.join(rest)})" for w, rest in self._phrase_forms.items())
             )
@@ -150,7 +154,9 @@ class CueFinder:
         self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
         self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
         anchors = self._one_word | self._phrase_words
-        self._needles = sorted(a for a in anchors if not any(b != a and b in a for b in anchors))
+        for needle in sorted(a for a in anchors if not any(b != a and b in a for b in anchors)):
+            forms = [" ?".join(map(re.escape, w)) for w, anchor in self._phrases if needle in anchor]
+            self._needles.append((needle, re.compile("|".join(forms)) if forms else None))
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -279,11 +285,11 @@ class CueFinder:
         any match in a piece is a match of the page, and each is found once.
         """
         n = len(text)
-        found: list[int] = []
-        for needle in self._needles:
+        found: list[tuple[int, re.Pattern[str] | None]] = []
+        for needle, phrases in self._needles:
             i = lowered.find(needle)
             while i != -1:
-                found.append(i)
+                found.append((i, phrases))
                 i = lowered.find(needle, i + 1)
         if not found:
             return Cues({}, n)
@@ -292,22 +298,19 @@ class CueFinder:
         rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
         word = _WORD_REST.match
         word_and_next = _WORD_AND_NEXT.match
-        phrase_rx = self._phrase_rx
         reach = self._reach_chars
-        seen: set[int] = set()
         ranges: list[tuple[int, int]] = []
-        for i in found:
+        for i, phrases in found:
             ws = n - word(rev, n - i).end()
-            if ws in seen:
-                continue
-            seen.add(ws)
             we = word(text, i).end()
             # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
             flags = vocab[text[ws:we]].flags
-            if phrase_rx is not None and flags >> FLAG_PHRASE & 1:
-                # the Doc path reads the window lower-cased; ``lowered`` holds the same ASCII
-                # letters, spaces and hyphens at the same offsets (folding only adds some)
-                if phrase_rx.search(lowered, max(0, ws - reach), we + reach):
+            if phrases is not None and flags >> FLAG_PHRASE & 1:
+                # Only the phrases whose anchor holds this needle: a match's anchor word holds
+                # some needle, whose own hit checks that phrase. The Doc path reads the window
+                # lower-cased; ``lowered`` holds the same ASCII letters, spaces and hyphens at the
+                # same offsets (folding only adds some).
+                if phrases.search(lowered, max(0, ws - reach), we + reach):
                     # a match holding this word lies within reach of it: its words, and one more
                     ranges.append((max(0, ws - reach), min(n, we + reach)))
                     continue
