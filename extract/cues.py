@@ -284,6 +284,7 @@ class CueFinder:
         are the Doc path's or wider (whole words, never less reach), which finds the same cues:
         any match in a piece is a match of the page, and each is found once.
         """
+        assert self._needles, "flag_lexemes() first"
         n = len(text)
         found: list[tuple[int, re.Pattern[str] | None]] = []
         for needle, phrases in self._needles:
@@ -293,7 +294,6 @@ class CueFinder:
                 i = lowered.find(needle, i + 1)
         if not found:
             return Cues({}, n)
-        assert self._needles, "flag_lexemes() first"
         vocab = self.vocab
         rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
         word = _WORD_REST.match
