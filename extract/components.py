@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 
 from . import rules
@@ -87,7 +88,9 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
     (:meth:`~extract.cues.CueFinder.find_near_flags`), whose own tokens need only lie within
     white-space-free chunks: the blank pipeline then gives its Docs a cheaper tokenizer (see
     ``pipeline.build_nlp``). A Doc that ``pipeline`` split on white space alone because of a
-    hostile run (``minutes.plain_tokens``) is matched on its own tokens, as always.
+    hostile run (``minutes.plain_tokens``) is matched on its own tokens, as always. The empty Doc
+    ``pipeline.run`` makes (``minutes.no_tokens``) is read from its text
+    (:meth:`~extract.cues.CueFinder.find_in_text`).
     """
     finder = CueFinder(nlp.vocab, cue_keywords())
     finder.prepare(nlp.make_doc)
@@ -95,11 +98,22 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
     if from_text:
         finder.flag_lexemes()
         tokenize = piece_tokenizer(nlp.tokenizer)
+    split = Tokenizer(nlp.vocab)
 
     def minutes_cues(doc: Doc) -> Doc:
         data = doc.user_data
         text = data["minutes.text"]
-        if from_text and not data.get("minutes.plain_tokens"):
+        # folded and lower-cased once here; minutes_layout keeps them on the page
+        folded = data["minutes.folded"] = fold(text)
+        lowered = folded.lower()
+        same_length = len(lowered) == len(folded)
+        data["minutes.lower"] = lowered if same_length else folded  # as lower_same_length
+        if from_text and data.get("minutes.no_tokens"):
+            if same_length:
+                data["minutes.cues"] = finder.find_in_text(text, lowered, tokenize)
+            else:  # lower-casing changes the length: the white-space tokens' flags, as below
+                data["minutes.cues"] = finder.find_near_flags(split(text), tokenize, words=True)
+        elif from_text and not data.get("minutes.plain_tokens"):
             if doc.vocab is finder.vocab:
                 words = bool(data.get("minutes.word_tokens"))
                 data["minutes.cues"] = finder.find_near_flags(doc, tokenize, words=words)
@@ -115,12 +129,16 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
 @Language.component("minutes_layout", requires=["doc.user_data"], assigns=["doc.user_data"])
 def minutes_layout(doc: Doc) -> Doc:
     """Fold the text, split lines, find title, report, meeting line, items and headings."""
-    folded = fold(doc.user_data["minutes.text"])
+    data = doc.user_data
+    folded = data.get("minutes.folded")
+    if folded is None:
+        folded = fold(data["minutes.text"])
+        lowered = lower_same_length(folded)
+    else:
+        lowered = data["minutes.lower"]
     lines = split_lines(folded)
     layout = read_layout(folded, lines)
-    doc.user_data["minutes.page"] = Page(
-        folded, lower_same_length(folded), lines, layout, doc.user_data["minutes.cues"]
-    )
+    data["minutes.page"] = Page(folded, lowered, lines, layout, data["minutes.cues"])
     return doc
 
 

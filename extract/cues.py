@@ -9,6 +9,8 @@ them was the largest single cost of extraction. :meth:`CueFinder.find_near_flags
 answer from a Doc split on white space alone, tokenising only the few places where a cue can be:
 the tokenizer cuts a text at white space first and splits each white-space-free chunk on its own,
 so a stretch of whole chunks tokenises exactly as it does inside the page.
+:meth:`CueFinder.find_in_text` finds the same places with no Doc at all (``str.find`` of the
+anchors in the lower-cased page): making a token of every word cost more than finding the cues.
 """
 
 from __future__ import annotations
@@ -108,6 +110,11 @@ class CueFinder:
         #: how many characters a phrase can reach beyond the chunk holding its anchor
         self._reach_chars = 0
         self._phrase_rx: re.Pattern[str] | None = None
+        #: each phrase's words and anchor
+        self._phrases: list[tuple[list[str], str]] = []
+        #: the anchors no other anchor lies within, each with the phrases whose anchor holds it
+        #: (set by flag_lexemes)
+        self._needles: list[tuple[str, re.Pattern[str] | None]] = []
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
@@ -130,6 +137,7 @@ class CueFinder:
             self._reach_after = max(self._reach_after, len(words) - 1 - j)
             self._phrase_forms.setdefault(words[0], []).append(" ?".join(map(re.escape, words[1:])))
             self._reach_chars = max(self._reach_chars, sum(len(w) + 1 for w in words))
+            self._phrases.append((words, words[j]))
             self._phrase_rx = re.compile(
                 "|".join(f"{re.escape(w)} ?(?:{'|'.join(rest)})" for w, rest in self._phrase_forms.items())
             )
@@ -145,6 +153,10 @@ class CueFinder:
         phrase = re.compile("|".join(map(re.escape, sorted(self._phrase_words))) or "(?!)").search
         self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
         self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
+        anchors = self._one_word | self._phrase_words
+        for needle in sorted(a for a in anchors if not any(b != a and b in a for b in anchors)):
+            forms = [" ?".join(map(re.escape, w)) for w, anchor in self._phrases if needle in anchor]
+            self._needles.append((needle, re.compile("|".join(forms)) if forms else None))
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -233,14 +245,20 @@ class CueFinder:
                     merged[-1][1] = hi
             else:
                 merged.append([lo, hi])
+        pieces = []
+        for lo, hi in merged:
+            t0, t1 = first[lo], first[hi + 1] - 1
+            pieces.append((int(idx[t0]), int(idx[t1] + length[t1])))
+        return self._match_pieces(text, pieces, tokenize)
+
+    def _match_pieces(self, text: str, pieces: list[tuple[int, int]], tokenize: Callable[[str], Doc]) -> Cues:
+        """Tokenise the disjoint ``pieces`` of ``text`` (each whole chunks) at once and match them."""
         # where each piece starts in the joined text, and the page offset to add back
         starts: list[int] = []
         shifts: list[int] = []
         parts: list[str] = []
         pos = 0
-        for lo, hi in merged:
-            t0, t1 = first[lo], first[hi + 1] - 1
-            s, e = int(idx[t0]), int(idx[t1] + length[t1])
+        for s, e in pieces:
             starts.append(pos)
             shifts.append(s - pos)
             parts.append(text[s:e])
@@ -253,4 +271,68 @@ class CueFinder:
             last = joined[end - 1]
             shift = shifts[bisect_right(starts, s) - 1]
             hits.setdefault(strings[match_id], []).append((s + shift, last.idx + len(last) + shift))
-        return Cues(hits, n)
+        return Cues(hits, len(text))
+
+    def find_in_text(self, text: str, lowered: str, tokenize: Callable[[str], Doc]) -> Cues:
+        """What :meth:`find_near_flags` finds on ``text`` split on white space, with no Doc of it.
+
+        ``lowered`` is ``text`` lower-cased (or folded as :func:`~extract.text.fold` does, then
+        lower-cased) and of the same length, so an anchor (ASCII letters) is at the same offsets in
+        both. Every word holding an anchor holds a needle (an anchor with no other inside it), and
+        ``str.find`` of the needles costs a fraction of making a token of every word and reading
+        their flags. Each word found is read with its lexeme's flags, as a token would be; the pieces
+        are the Doc path's or wider (whole words, never less reach), which finds the same cues:
+        any match in a piece is a match of the page, and each is found once.
+        """
+        assert self._needles, "flag_lexemes() first"
+        n = len(text)
+        found: list[tuple[int, re.Pattern[str] | None]] = []
+        for needle, phrases in self._needles:
+            i = lowered.find(needle)
+            while i != -1:
+                found.append((i, phrases))
+                i = lowered.find(needle, i + 1)
+        if not found:
+            return Cues({}, n)
+        vocab = self.vocab
+        rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
+        word = _WORD_REST.match
+        word_and_next = _WORD_AND_NEXT.match
+        reach = self._reach_chars
+        ranges: list[tuple[int, int]] = []
+        for i, phrases in found:
+            ws = n - word(rev, n - i).end()
+            we = word(text, i).end()
+            # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
+            flags = vocab[text[ws:we]].flags
+            if phrases is not None and flags >> FLAG_PHRASE & 1:
+                # Only the phrases whose anchor holds this needle: a match's anchor word holds
+                # some needle, whose own hit checks that phrase. The Doc path reads the window
+                # lower-cased; ``lowered`` holds the same ASCII letters, spaces and hyphens at the
+                # same offsets (folding only adds some).
+                if phrases.search(lowered, max(0, ws - reach), we + reach):
+                    # a match holding this word lies within reach of it: its words, and one more
+                    ranges.append((max(0, ws - reach), min(n, we + reach)))
+                    continue
+            if flags >> FLAG_ONE_WORD & 1:
+                ranges.append((ws, we))
+        if not ranges:
+            return Cues({}, n)
+        # widen to whole words and one word further each side (spaCy's special cases are matched
+        # over neighbouring tokens), then merge
+        widened = sorted(
+            (n - word_and_next(rev, n - s).end(), word_and_next(text, e).end()) for s, e in ranges
+        )
+        pieces = [widened[0]]
+        for s, e in widened[1:]:
+            if s <= pieces[-1][1]:
+                if e > pieces[-1][1]:
+                    pieces[-1] = (pieces[-1][0], e)
+            else:
+                pieces.append((s, e))
+        return self._match_pieces(text, pieces, tokenize)
+
+
+#: the rest of a word from an offset; that and the next word (white space as ``str.isspace``)
+_WORD_REST = re.compile(r"\S*")
+_WORD_AND_NEXT = re.compile(r"\S*\s*\S*")

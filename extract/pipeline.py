@@ -45,7 +45,8 @@ def build_nlp(model: str | None = None) -> Language:
     them itself, only around words that may hold a cue; so the pipeline's own
     tokenizer, which makes every Doc, splits on white space alone (spaCy's ``Tokenizer`` with no
     affix rules and no exceptions). Doc texts, and so every offset, are the same; a trained
-    pipeline keeps its tokenizer, which its models need.
+    pipeline keeps its tokenizer, which its models need. :func:`run` needs not even those tokens
+    (see ``_prepare``).
     """
     if model:
         nlp = spacy.load(model)
@@ -91,10 +92,20 @@ def _check(text: str, source_name: str | None) -> None:
         raise EmptyMinutesError("text is empty or only whitespace", source=source_name)
 
 
-def _prepare(nlp: Language, text: str, meeting_date: date | None) -> Doc:
+def _prepare(nlp: Language, text: str, meeting_date: date | None, *, tokens: bool = True) -> Doc:
+    """The Doc our components read; without ``tokens``, an empty one where the pipeline allows.
+
+    In the blank pipeline only ``minutes_cues`` reads tokens, and it can find its cues from the
+    text alone (``minutes.no_tokens``): a token for every word and the reading of their flags were
+    a fifth of extraction. The components read the text from ``minutes.text``.
+    """
     # spaCy's affix rules take quadratic time on one enormous run with no spaces (hostile input):
     # such a text is split on white space alone, which keeps the text and every offset the same
-    if _has_long_run(text):
+    long_run = _has_long_run(text)
+    if not tokens and not long_run and _splits_on_white_space(nlp.tokenizer):
+        doc = Doc(nlp.vocab)
+        doc.user_data["minutes.no_tokens"] = True
+    elif long_run:
         doc = _plain_doc(nlp, text)
         # minutes_cues matches these tokens, not the English tokenizer's
         doc.user_data["minutes.plain_tokens"] = True
@@ -181,7 +192,7 @@ def run(
     """Extract one text with ``nlp``."""
     _check(text, source_name)
     when = _iso(meeting_date)
-    doc = _prepare(nlp, text, when)
+    doc = _prepare(nlp, text, when, tokens=False)
     for _name, proc in nlp.pipeline:
         doc = proc(doc)
     return _finish(doc, source_name, when)

@@ -289,12 +289,19 @@ def _cue_step() -> tuple:
 
 
 def _cues_both_ways(text: str) -> tuple[dict, dict, dict]:
-    """Cues near the flags of white-space tokens and of the English tokens; on the whole page's."""
+    """Cues near the flags of white-space tokens and of the English tokens; on the whole page's.
+
+    Where lower-casing keeps the length, the cues found in the text with no Doc (from the lower-cased
+    text and from the folded one, as ``minutes_cues`` passes it) must be the white-space tokens'.
+    """
     finder, tokenize, pieces, split = _cue_step()
     plain = finder(tokenize(text), len(text)).hits
     by_words = finder.find_near_flags(split(text), pieces, words=True).hits
     assert finder.find_near_flags(split(text), pieces).hits == by_words
     by_tokens = finder.find_near_flags(tokenize(text), pieces).hits
+    for lowered in (text.lower(), fold(text).lower()):
+        if len(lowered) == len(text):
+            assert finder.find_in_text(text, lowered, pieces).hits == by_words
     return by_words, by_tokens, plain
 
 
@@ -320,3 +327,22 @@ def test_cues_found_in_the_text_agree_on_every_seed_and_fixture() -> None:
             assert fast_tokens == plain, path.name
             found += sum(map(len, plain.values()))
     assert found > 1000
+
+
+def test_extraction_without_tokens_finds_the_cues_of_the_white_space_doc() -> None:
+    """``run`` gives the blank pipeline an empty Doc; its cues are those of the white-space Doc,
+    also on a page whose lower-casing changes its length (the white-space tokens are made then)."""
+    from extract.pipeline import _prepare, build_nlp
+
+    nlp = build_nlp()
+    cues = nlp.get_pipe("minutes_cues")
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for variant in (text, text.upper(), "\u0130 " + text, text.replace("Minutes", "M\u0130nutes")):
+            bare = cues(_prepare(nlp, variant, None, tokens=False))
+            assert bare.user_data.get("minutes.no_tokens") and not len(bare)
+            words = cues(_prepare(nlp, variant, None))
+            assert words.user_data.get("minutes.word_tokens")
+            assert bare.user_data["minutes.cues"].hits == words.user_data["minutes.cues"].hits
+            assert bare.user_data["minutes.cues"].hits
