@@ -176,7 +176,7 @@ def writing_session(app: Flask | None = None) -> Session:
 
 
 def core(session: Session) -> Connection:
-    """The Session's connection, for the Core statements of a batch import's per-file path.
+    """The Session's connection, for the Core statements an import makes for every file it stores.
 
     ``Session.execute`` wraps every statement in the ORM's execution and result layers, even a Core
     ``select`` of columns or an ``insert`` into a table: about 80 µs a statement here, against the

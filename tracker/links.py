@@ -301,7 +301,7 @@ def _earlier_open_actions(
 
     Two queries of ids and versions (the first is answered from memory when a batch keeps its
     committees' candidates, see :mod:`tracker.candidates`), through indexes: the committee's meetings
-    (``uq_meeting_committee_id``), their items, their actions (``uq_action_minute_item_id``); and
+    (``uq_meeting_committee_id``), their items, their actions (``ix_action_item_status_id``); and
     ``ix_action_owner`` for the owned ones. A third reads text, owner and item title of the actions
     not in ``store`` under the version found (none once a batch has seen them all).
     """
