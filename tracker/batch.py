@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
 from extract.sources import SUFFIXES, iter_sources
 
-from . import candidates, db, services
+from . import candidates, direct, services
 from .errors import TrackerError
 from .models import Meeting, MinuteItem
 from .reading import (
@@ -228,7 +228,7 @@ def store(session: Session, ready: Ready) -> FileResult:
     """
     # a new item (the usual case) is known by one query: neither its key nor its text is stored
     key_or_text = {"key": ready.key, "digest": ready.extraction.sha256}
-    seen = db.core(session).execute(_KEY_OR_TEXT, key_or_text).first()
+    seen = _KEY_OR_TEXT.first(session, key_or_text)
     previous = None
     if seen is not None:
         previous = session.scalar(
@@ -253,6 +253,7 @@ def store(session: Session, ready: Ready) -> FileResult:
             source_url=ready.source_url,
             version=previous.item_version + 1 if previous is not None else 1,
             profile=ready.profile,
+            extraction_json=ready.extraction_json,
         ),
         new_text=seen is None,
     )
@@ -285,7 +286,7 @@ def store(session: Session, ready: Ready) -> FileResult:
 
 
 #: is the item's key or its text stored? (through ``ix_minute_item_item_key`` and the text's unique index)
-_KEY_OR_TEXT = (
+_KEY_OR_TEXT = direct.Statement(
     select(MinuteItem.id)
     .where(or_(MinuteItem.item_key == bindparam("key"), MinuteItem.text_sha256 == bindparam("digest")))
     .limit(1)

@@ -28,7 +28,7 @@ from sqlalchemy.orm.util import identity_key
 from extract.dates import MONTHS, parse_due
 
 from . import candidates as kept_candidates
-from . import db
+from . import db, direct
 from .errors import NotFoundError, ValidationError
 from .models import (
     OPEN_STATUSES,
@@ -137,10 +137,10 @@ def resolve(rule: DueRule, *, after: date | None, dates: Sequence[date]) -> date
 
 def meeting_dates(session: Session, committee_id: int) -> list[date]:
     """The committee's known meeting dates, in order (meetings of unknown date left out). One query."""
-    return list(db.core(session).execute(_MEETING_DATES, {"committee_id": committee_id}).scalars())
+    return _MEETING_DATES.scalars(session, {"committee_id": committee_id})
 
 
-_MEETING_DATES = (
+_MEETING_DATES = direct.Statement(
     select(Meeting.date)
     .where(Meeting.committee_id == bindparam("committee_id"), Meeting.date.is_not(None))
     .order_by(Meeting.date)
@@ -387,9 +387,11 @@ _MOVABLE_BASE = (
 _MOVABLE = _MOVABLE_BASE.where(or_(Action.due_date.is_(None), Action.due_date >= bindparam("first")))
 #: ... that a meeting newly known on ``when`` can move: due after it, ruled by "next meeting" or
 #: by a meeting in its ``month``
-_MOVABLE_AFTER_ADDED = _MOVABLE_BASE.where(
-    or_(Action.due_date.is_(None), Action.due_date > bindparam("when")),
-    or_(Action.due_rule == MeetingRule.NEXT_MEETING, Action.due_rule_month == bindparam("month")),
+_MOVABLE_AFTER_ADDED = direct.Statement(
+    _MOVABLE_BASE.where(
+        or_(Action.due_date.is_(None), Action.due_date > bindparam("when")),
+        or_(Action.due_rule == MeetingRule.NEXT_MEETING, Action.due_rule_month == bindparam("month")),
+    )
 )
 
 
@@ -427,7 +429,7 @@ def _reschedule(
     if added:
         (when,) = changed
         params |= {"when": when, "month": when.replace(day=1)}
-        rows = db.core(session).execute(_MOVABLE_AFTER_ADDED, params).all()
+        rows = _MOVABLE_AFTER_ADDED.rows(session, params)
     else:
         rows = db.core(session).execute(_MOVABLE, params | {"first": changed[0]}).all()
     if not rows:

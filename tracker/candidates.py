@@ -80,9 +80,9 @@ def keep(session: Session) -> None:
 
 
 def _state(session: Session) -> tuple[object, int, int]:
-    connection = session.connection()
-    changes, version = connection.exec_driver_sql(_STATE).one()
-    return connection.connection.driver_connection, changes, version
+    raw = session.connection().connection.driver_connection  # twice a file: no SQLAlchemy layers
+    changes, version = raw.execute(_STATE).fetchone()  # type: ignore[union-attr]
+    return raw, changes, version
 
 
 def begin(session: Session) -> None:

@@ -30,7 +30,7 @@ from sqlalchemy import bindparam, event, insert, select, tuple_
 from sqlalchemy.orm import Session, defer, joinedload
 
 from . import candidates as kept_candidates
-from . import db
+from . import db, direct
 from .errors import InvalidTransitionError, NotFoundError
 from .models import (
     Action,
@@ -247,7 +247,7 @@ def link_item(
     # one multi-row INSERT (the ORM would write them one by one); read back only when asked for
     table = FollowUpLink.__table__
     if not load:
-        db.core(session).execute(insert(table), rows)
+        direct.insert_rows(session, table, rows)
         return [(row["action_id"], row["minute_item_id"]) for row in rows]
     ids = list(session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows))
     by_id = {link.id: link for link in session.scalars(select(FollowUpLink).where(FollowUpLink.id.in_(ids)))}
@@ -271,15 +271,16 @@ _EARLIER_BASE = (
     )
 )
 #: the committee's own open actions of earlier meetings (built once: only the parameters change)
-_EARLIER_OWN = (
+_EARLIER_OWN = direct.Statement(
     _EARLIER_BASE.where(Meeting.committee_id == bindparam("committee_id"))
     .order_by(Meeting.date.desc(), Action.id.desc())
     .limit(MAX_CANDIDATES)
 )
-#: open actions of other committees' earlier meetings that name this committee as their owner
-_EARLIER_OWNED = (
+#: open actions of other committees' earlier meetings that name this committee as their owner (its
+#: name as written, or after "the" or "The")
+_EARLIER_OWNED = direct.Statement(
     _EARLIER_BASE.where(
-        Action.owner.in_(bindparam("owners", expanding=True)),
+        Action.owner.in_([bindparam("owner"), bindparam("the_owner"), bindparam("The_owner")]),
         Meeting.committee_id != bindparam("committee_id"),
     )
     .order_by(Meeting.date.desc(), Action.id.desc())
@@ -308,9 +309,10 @@ def _earlier_open_actions(
     params = {"when": when, "item_id": item_id, "committee_id": committee.id}
     rows: list[Any] | None = kept_candidates.candidates(session, committee.id, when, item_id, MAX_CANDIDATES)
     if rows is None:
-        rows = db.core(session).execute(_EARLIER_OWN, params).all()
-    owners = [committee.name, f"the {committee.name}", f"The {committee.name}"]
-    rows += db.core(session).execute(_EARLIER_OWNED, {**params, "owners": owners}).all()
+        rows = _EARLIER_OWN.rows(session, params)
+    name = committee.name
+    owners = {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
+    rows += _EARLIER_OWNED.rows(session, params | owners)
     found = [(action_id, store.get(action_id, version)) for action_id, version in rows]
     missing = [action_id for action_id, known in found if known is None]
     if not missing:
@@ -331,7 +333,7 @@ class _Later:
 
 
 #: the committee's items of later meetings, nearest first (built once: only the parameters change)
-_LATER = (
+_LATER = direct.Statement(
     select(MinuteItem.id, MinuteItem.title, MinuteItem.source_text)
     .join(Meeting, MinuteItem.meeting_id == Meeting.id)
     .where(Meeting.committee_id == bindparam("committee_id"), Meeting.date > bindparam("when"))
@@ -348,13 +350,13 @@ def _later_items(session: Session, committee_id: int, when: date) -> list[_Later
 
     Two queries: the items, and their own actions' spans.
     """
-    rows = db.core(session).execute(_LATER, {"committee_id": committee_id, "when": when}).all()
+    rows = _LATER.rows(session, {"committee_id": committee_id, "when": when})
     if not rows:
         return []
-    spans: dict[int, list[tuple[int, int]]] = {row.id: [] for row in rows}
+    spans: dict[int, list[tuple[int, int]]] = {item_id: [] for item_id, _, _ in rows}
     for item_id, start, end in db.core(session).execute(_SPANS, {"ids": list(spans)}):
         spans[item_id].append((start, end))
-    return [_Later(r.id, r.title, r.source_text, tuple(spans[r.id])) for r in rows]
+    return [_Later(item_id, title, text, tuple(spans[item_id])) for item_id, title, text in rows]
 
 
 # ---------------------------------------------------------------------------------------------

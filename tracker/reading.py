@@ -95,6 +95,8 @@ class Ready:
     #: the follow-up linker's profile of the item's text, with all its extracted actions as what
     #: it asks for (made here, in the worker, so that the writer need not)
     profile: ItemProfile | None = None
+    #: ``json.dumps(extraction.to_dict())``: the stored extraction, serialised here for the same reason
+    extraction_json: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -292,6 +294,7 @@ def prepare(source: Source, given: Given, model: str | None = None) -> Ready | R
         source_url=sidecar.source_url,
         key=item_key(source, committee, when, item, sidecar.source_url),
         profile=item_profile(extraction.title, text.text, [a.span for a in extraction.actions]),
+        extraction_json=json.dumps(extraction.to_dict()),
     )
 
 

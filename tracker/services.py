@@ -56,7 +56,7 @@ from extract.records import Attendee as ExtractedAttendee
 from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 
-from . import calendar, db, links
+from . import calendar, db, direct, links
 from .choices_stamp import CurrentStamp
 from .errors import (
     ConcurrentEditError,
@@ -198,6 +198,8 @@ class BatchItem:
     version: int = 1
     #: the linker's profile of the text, made by the worker that extracted it (used if it fits)
     profile: links.ItemProfile | None = None
+    #: ``json.dumps(extraction.to_dict())``, made by the worker that extracted it
+    extraction_json: str | None = None
 
 
 def text_sha256(text: str) -> str:
@@ -295,7 +297,7 @@ def import_minutes(
         source_name=source_name,
         source_text=source_text,
         text_sha256=digest,
-        extraction=extraction.to_dict(),
+        extraction=direct.JsonText(batch.extraction_json) if batch.extraction_json else extraction.to_dict(),
         review_state=ReviewState.PENDING if corrections is None else ReviewState.REVIEWED,
         imported_at=now,
         item_key=batch.key,
@@ -320,8 +322,7 @@ def import_minutes(
         }
         for a in records.attendees
     ]
-    if attendances:
-        db.core(session).execute(insert(Attendance.__table__), attendances)
+    direct.insert_rows(session, Attendance.__table__, attendances)
     resolution_ids = _insert_returning_ids(
         session,
         Resolution.__table__,
@@ -777,14 +778,21 @@ def _meeting(
     if when is not None and committee.id is not None:
         found = _cached(session, cache.meetings.get((committee.id, when)))
         if found is None:
-            found = session.scalar(
-                select(Meeting).where(Meeting.committee_id == committee.id, Meeting.date == when)
-            )
+            row = _MEETING_ON.first(session, {"committee_id": committee.id, "when": when})
+            found = session.get(Meeting, row[0]) if row is not None else None
         if found is not None:
             return found
     if committee.id is not None:  # by id, for the reason given in import_minutes
         return Meeting(committee_id=committee.id, date=when, created_at=now)
     return Meeting(committee=committee, date=when, created_at=now)
+
+
+#: the id of a committee's meeting on a date (``uq_meeting_committee_id``); usually there is none yet
+_MEETING_ON = direct.Statement(
+    select(Meeting.id).where(
+        Meeting.committee_id == bindparam("committee_id"), Meeting.date == bindparam("when")
+    )
+)
 
 
 def _insert_item(session: Session, committee: Committee, meeting: Meeting, **columns: Any) -> MinuteItem:
@@ -794,26 +802,29 @@ def _insert_item(session: Session, committee: Committee, meeting: Meeting, **col
     batch's writer). The rows get every column the ORM would give them; the objects are then put in
     the Session as if loaded (``make_transient_to_detached``), their collections unloaded, so that
     ``item.meeting.committee`` needs no query and ``meeting.items`` is read when wanted. Anything
-    pending (a new committee, new people) is flushed first, through :func:`tracker.db.core`.
+    pending (a new committee, new people) is flushed first (:mod:`tracker.direct` does it).
     """
     new_meeting = meeting.id is None
     if new_meeting and committee.id is None:  # a new committee's meeting is written with it, by the ORM
         session.add(meeting)
-    connection = db.core(session)
+        session.flush()
     if meeting.id is None:
-        meetings = Meeting.__table__
         row = {"committee_id": committee.id, "date": meeting.date, "created_at": meeting.created_at}
-        meeting.id = connection.execute(insert(meetings).returning(meetings.c.id), row).scalar_one()
+        ((meeting.id,),) = direct.insert_rows(session, Meeting.__table__, [row], returning=("id",))
         meeting.committee_id = committee.id
         _persistent(session, meeting)
         set_committed_value(meeting, "committee", committee)
     if new_meeting:  # its items and the committee's meetings are read from the database if wanted
         session.expire(meeting, ["items"])
         session.expire(committee, ["meetings"])
-    items = MinuteItem.__table__
     row = {"meeting_id": meeting.id, "superseded_by_id": None, **columns}
-    item_id = connection.execute(insert(items).returning(items.c.id), row).scalar_one()
+    ((item_id,),) = direct.insert_rows(session, MinuteItem.__table__, [row], returning=("id",))
+    serialised = isinstance(row["extraction"], direct.JsonText)
+    if serialised:  # the object reads it back from the row if asked
+        del row["extraction"]
     item = _persistent(session, MinuteItem(id=item_id, **row))
+    if serialised:
+        session.expire(item, ["extraction"])
     set_committed_value(item, "meeting", meeting)
     return item
 
@@ -887,16 +898,16 @@ def _note_row(action_id: int, author_id: int | None, now: datetime, note: str) -
 def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, object]]) -> list[int]:
     """Insert ``rows`` into ``table`` with one multi-row statement; their ids, in the rows' order.
 
-    SQLite does not promise to return a multi-row ``INSERT``'s rows in order, so SQLAlchemy would
-    send it one statement per row to keep them matched. The rows here (one item's resolutions or
+    Neither database promises to return a multi-row ``INSERT``'s rows in order (SQLAlchemy sends
+    SQLite one statement per row to keep them matched). The rows here (one item's resolutions or
     actions) each have their own ``position``: returning it with the id matches them in one
-    statement. PostgreSQL keeps SQLAlchemy's ordered form (one statement already).
+    statement, run directly (:mod:`tracker.direct`).
     """
     if not rows:
         return []
-    if session.get_bind().dialect.name == "sqlite" and len({row["position"] for row in rows}) == len(rows):
-        stmt = insert(table).returning(table.c.id, table.c.position)
-        ids = dict((position, row_id) for row_id, position in db.core(session).execute(stmt, rows))
+    if len({row["position"] for row in rows}) == len(rows):
+        written = direct.insert_rows(session, table, rows, returning=("id", "position"))
+        ids = {position: row_id for row_id, position in written}
         return [ids[row["position"]] for row in rows]
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(db.core(session).execute(stmt, rows).scalars())

@@ -19,6 +19,7 @@ WHEN = date(2018, 9, 26)
 
 
 def _plan(session: Session, stmt: object, params: dict[str, object]) -> list[str]:
+    stmt = getattr(stmt, "statement", stmt)  # a tracker.direct.Statement holds its Core statement
     bound = stmt.params(**params)  # type: ignore[attr-defined]
     literal = {"literal_binds": True, "render_postcompile": True}
     compiled = bound.compile(session.get_bind(), compile_kwargs=literal)
