@@ -1,7 +1,8 @@
 """A batch import's writer commits with SQLite's ``synchronous=NORMAL``; every other Session keeps FULL.
 
 Each file stays its own transaction. The level belongs to the pooled DBAPI connection, so the test
-checks that a web request handed the same connection afterwards commits with FULL again.
+checks that a web request handed the same connection afterwards commits with FULL again; the
+writer's larger page cache and rarer checkpoints are put back the same way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def _level(session: Session) -> int:
     return session.execute(text("PRAGMA synchronous")).scalar_one()
 
 
+def _settings(session: Session) -> dict[str, int]:
+    return {name: session.execute(text(f"PRAGMA {name}")).scalar_one() for name in db.BATCH_PRAGMAS}
+
+
 def _dbapi(session: Session) -> object:
     return session.connection().connection.dbapi_connection
 
@@ -44,8 +49,12 @@ def file_app(tmp_path: Path) -> Iterator[Flask]:
 
 
 def test_the_batch_writer_commits_with_normal_and_requests_keep_full(file_app: Flask) -> None:
+    with db.get_db(file_app).sessions() as plain:
+        before = _settings(plain)
+    assert before["synchronous"] == FULL
     writer = db.batch_writer(db.get_db(file_app).sessions())
     assert _level(writer) == NORMAL
+    assert _settings(writer) == db.BATCH_PRAGMAS != before
     used = _dbapi(writer)
     writer.commit()
     assert _level(writer) == NORMAL  # every transaction of the writer, not only the first
@@ -55,6 +64,7 @@ def test_the_batch_writer_commits_with_normal_and_requests_keep_full(file_app: F
             request_session = db.get_session()
             assert _dbapi(request_session) is used  # the pool's only connection, handed on
             assert _level(request_session) == FULL
+            assert _settings(request_session) == before
     again = db.batch_writer(db.get_db(file_app).sessions())
     assert _level(again) == NORMAL
     again.close()
@@ -87,7 +97,7 @@ def test_tracker_import_writes_each_file_in_its_own_normal_transaction(
     result = file_app.test_cli_runner().invoke(args=["import", str(folder), "--committee", "Cabinet"])
     assert result.exit_code == 0, result.output
     assert "Imported 2," in result.output
-    assert pragmas[-1] == "PRAGMA synchronous=NORMAL"
+    assert pragmas[-1] == f"PRAGMA synchronous={NORMAL}"
     assert len(commits) == 2  # one transaction per file
     with file_app.test_request_context("/", method="POST"):
         assert _level(db.get_session()) == FULL
