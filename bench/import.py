@@ -215,7 +215,10 @@ def time_extract_many(paths: list[str], jobs: int) -> float:
 def fresh_database(base_url: str | None, work: Path, label: str) -> tuple[str, object]:
     """A new empty database: a SQLite file in ``work``, or a new schema in the PostgreSQL database."""
     if not base_url:
-        return f"sqlite:///{work / f'bench-{label}.sqlite3'}", None
+        path = work / f"bench-{label}.sqlite3"
+        for stale in (path, path.with_name(f"{path.name}-wal"), path.with_name(f"{path.name}-shm")):
+            stale.unlink(missing_ok=True)  # a kept directory's database from an earlier run
+        return f"sqlite:///{path}", None
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
