@@ -317,9 +317,23 @@ def prepare_chunk(sources: list[Source], given: Given, model: str | None) -> lis
     return [prepare(s, given, model) for s in sources]
 
 
+#: how much lower a batch worker's scheduling priority is than the writer's (``nice``)
+WORKER_NICENESS = 5
+
+
 def worker_start() -> None:
-    # Ctrl-C reaches the whole process group: the main process decides, workers just stop when told.
+    """Set up a batch worker: it ignores Ctrl-C, and it yields the CPU to the writer.
+
+    Ctrl-C reaches the whole process group: the main process decides, workers stop when told. The
+    writer stores the files one by one, in order, and is the slower side of a batch: on two cores,
+    two workers and the writer would otherwise get two thirds of a core each whenever all three can
+    run. A lower priority matters only when they compete; a CPU nobody else wants is still theirs.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.nice(WORKER_NICENESS)
+    except (AttributeError, OSError):  # no nice() here (Windows), or not allowed: run as we are
+        pass
 
 
 def one_line(message: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -309,6 +310,19 @@ def test_a_worker_imports_neither_flask_nor_sqlalchemy(tmp_path: Path) -> None:
     loaded = set(json.loads(seen.read_text()))
     assert "tracker.reading" in loaded
     assert not {"flask", "sqlalchemy", "tracker.models", "tracker.services", "tracker.cli"} & loaded
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no nice() on this platform")
+def test_a_worker_yields_the_cpu_to_the_writer() -> None:
+    """Workers run at a lower priority than the main process, which writes every file in turn."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from tracker.reading import WORKER_NICENESS, LeanSpawnContext, worker_start
+
+    with ProcessPoolExecutor(1, mp_context=LeanSpawnContext(), initializer=worker_start) as pool:
+        theirs = pool.submit(os.nice, 0).result(timeout=120)
+    ours = os.nice(0)
+    assert theirs == min(ours + WORKER_NICENESS, 19)
 
 
 def test_spacy_is_loaded_by_the_first_extraction_not_by_the_app_or_the_batch() -> None:
