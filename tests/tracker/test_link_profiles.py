@@ -5,6 +5,7 @@ the links that profiling everything afresh gives. Runs on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,3 +166,14 @@ def test_a_new_version_keeping_actions_profiles_its_text_afresh(
     session.execute(FollowUpLink.__table__.delete().where(FollowUpLink.minute_item_id == item.id))
     links.link_item(session, item)
     assert _links(session) == with_worker
+
+
+def test_an_item_profile_survives_the_trip_from_a_worker(seed_2018: Seed) -> None:
+    """A worker pickles the profile with every file; the writer must get every field back, the
+    derived ones (``words``, ``share``, ``title_share``: left out of equality) included."""
+    source = seed_2018.source.text
+    made = links.item_profile("Counselling services contract", source, [(10, 40), (100, 180)])
+    back = pickle.loads(pickle.dumps(made))
+    assert back == made
+    assert (back.words, back.share, back.title_share) == (made.words, made.share, made.title_share)
+    assert made.share and made.title_share
