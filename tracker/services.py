@@ -231,9 +231,11 @@ def import_minutes(
     action's history for an action, as a :class:`~tracker.models.Correction` of the item otherwise.
     The stored ``extraction`` stays what the extractor read.
 
-    The single-file import and the batch import both come here. The item itself goes through the
-    ORM (with any new committee, meeting and people); its attendance, resolutions, actions and
-    notes are written with one multi-row ``INSERT`` each, which is what makes a batch import fast.
+    The single-file import and the batch import both come here. Any new committee and people go
+    through the ORM; the item, a new meeting, and the item's attendance, resolutions, actions and
+    links are written with one ``INSERT`` each, run straight on the driver (:mod:`tracker.direct`),
+    which is what makes a batch import fast; a batch's worker may have serialised the extraction
+    already (``batch.extraction_json``).
     The returned item's collections (``item.actions``, …) load from the database when first read.
     Committees, meetings and people are remembered for the rest of the Session's transaction
     (forgotten on rollback), so a batch looks each up once.
