@@ -177,10 +177,15 @@ def lowered(name: str) -> tuple[re.Pattern[str] | None, ...]:
     return tuple(out)
 
 
+#: ``re.I`` as a plain int: ``&`` and hashing of a ``re.RegexFlag`` run in Python (``enum``), ~1 µs
+#: each, where an int's run in C; callers pass ``re.I`` and the tables are looked up by int
+_IGNORECASE = int(re.IGNORECASE)
+
+
 def _lower_in_place(text: str, flags: int) -> bool:
-    """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``?"""
+    """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``? (``flags`` an int)"""
     # str.isascii() reads a flag CPython keeps on the string: most clauses never need the scan
-    return bool(flags & re.I) and (text.isascii() or _CASE_TRAP.search(text) is None)
+    return bool(flags & _IGNORECASE) and (text.isascii() or _CASE_TRAP.search(text) is None)
 
 
 _START_AND_INDEX = itemgetter(0, 1)
@@ -196,6 +201,7 @@ def first_matches(
     ``lower`` must be ``text.lower()``. With ``re.I`` a match may have been made on ``lower``
     (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
     """
+    flags = int(flags)
     table = keyed(name, flags)
     fast = lowered(name) if _lower_in_place(text, flags) else None
     out = []
@@ -215,6 +221,7 @@ def any_match(
     name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> bool:
     """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
+    flags = int(flags)
     table = keyed(name, flags)
     if _lower_in_place(text, flags):
         fast = lowered(name)
