@@ -223,6 +223,12 @@ _BARE_HEAD_ENDS = (
 )  # fmt: skip
 
 
+#: the letters a line ``_list_head`` matches can start with: the first letters of ``_LIST_HEAD``'s
+#: heads and of ``_LIST_HEAD_BARE``'s, which may also open with a number (``\d``: any decimal
+#: digit, as ``str.isdecimal``); ``tests/extract/test_fast_paths.py`` reads them off both patterns
+_LIST_HEAD_FIRST = frozenset("ABCGIMOPSVWs")
+
+
 def _list_head(text: str) -> re.Match[str] | None:
     """``_LIST_HEAD`` or ``_LIST_HEAD_BARE`` matched at the start of a line's text.
 
@@ -296,7 +302,8 @@ def _tidy(s: str | None) -> str | None:
     if s is None:
         return None
     s = " ".join(s.split()).strip(" ,;:.–-")
-    s = rx.sub(r"^(?:and|the\s+following)\s+", "", s)
+    if s.startswith(("and", "the")):  # the pattern's anchored first words
+        s = rx.sub(r"^(?:and|the\s+following)\s+", "", s)
     return s or None
 
 
@@ -319,15 +326,31 @@ _OFFICER_ROLE_BODY = (
 )
 _OFFICER_ROLE = re.compile(_word_alternation(_OFFICER_ROLE_BODY))
 _ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
+#: ``_ROLE_SHAPE``'s two halves: a role noun ending the text, and one after at most three words
+#: at its start. A search of the whole tried the first half at every position of the text.
+_ROLE_SHAPE_END = re.compile(rf"\b{_ROLE_NOUN}$")
+_ROLE_SHAPE_START = re.compile(rf"(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b")
+#: a match of ``_ROLE_SHAPE_END`` is a role noun, an "s" and, before ``$``, at most a newline
+_ROLE_SHAPE_REACH = max(len(w) for w in _ROLE_NOUN.removeprefix("(?:").removesuffix(")s?").split("|")) + 2
+
+
+def _role_shape(p: str) -> bool:
+    """``_ROLE_SHAPE.search(p) is not None``, the end-anchored half searched only where it can
+    start (``\\b`` still sees the character before the search's start)."""
+    return (
+        _ROLE_SHAPE_END.search(p, max(0, len(p) - _ROLE_SHAPE_REACH)) is not None
+        or _ROLE_SHAPE_START.match(p) is not None
+    )
 
 
 def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
-    desc = _BEHALF.sub("", desc)
+    if "(" in desc:  # the pattern's one literal: the substitution tried it at every space
+        desc = _BEHALF.sub("", desc)
     parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
     role = org = None
     for n, p in enumerate(parts):
-        if _ROLE_SHAPE.search(p) or _ROLE_HEAD.match(p):
+        if _role_shape(p) or _ROLE_HEAD.match(p):
             is_role = True
         elif _ORG_WORDS.search(p):
             is_role = False
@@ -408,7 +431,9 @@ class PeopleReader:
         idx = 0
         while idx < len(lines):
             ln = lines[idx]
-            m = _list_head(ln.text) if ln.text else None
+            text = ln.text
+            # most lines start with no head's first letter: no call, no scan for a separator
+            m = _list_head(text) if text and (text[0] in _LIST_HEAD_FIRST or text[0].isdecimal()) else None
             if not m or self._skipped(ln.start):
                 idx += 1
                 continue
@@ -818,7 +843,7 @@ def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
     """Does part ``i`` read as a role (``Cabinet Member for …``, ``Director``)? Kept in ``shaped``."""
     found = shaped[i]
     if found is None:
-        found = shaped[i] = bool(_ROLE_SHAPE.search(texts[i]) or _ROLE_HEAD.match(texts[i]))
+        found = shaped[i] = bool(_role_shape(texts[i]) or _ROLE_HEAD.match(texts[i]))
     return found
 
 

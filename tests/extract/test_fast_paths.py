@@ -146,6 +146,101 @@ def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
     assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
 
 
+def _first_chars(items: list) -> tuple[set[str], bool]:
+    """The characters a parsed pattern's match can start with, and whether it may open with a
+    decimal digit (``\\d``); fails on anything else it cannot read."""
+    from re import _constants as c
+
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        if op is c.AT:
+            continue
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return chars, digit
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                    digit = True
+                else:
+                    raise AssertionError(f"cannot read {kind} {value}")
+            return chars, digit
+        if op is c.SUBPATTERN:
+            more, d = _first_chars(list(av[3]))
+            chars |= more
+            digit |= d
+            return chars, digit
+        if op is c.BRANCH:
+            for alt in av[1]:
+                more, d = _first_chars(list(alt))
+                chars |= more
+                digit |= d
+            return chars, digit
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            more, d = _first_chars(list(av[2]))
+            chars |= more
+            digit |= d
+            if av[0] > 0:
+                return chars, digit
+            continue  # optional: what follows may come first
+        raise AssertionError(f"cannot read {op}")
+    raise AssertionError("a pattern that can match the empty string")
+
+
+def test_list_head_first_letters_are_read_off_both_patterns() -> None:
+    from re import _parser
+
+    from extract.people import _LIST_HEAD, _LIST_HEAD_BARE, _LIST_HEAD_FIRST
+
+    for pattern in (_LIST_HEAD, _LIST_HEAD_BARE):
+        assert not pattern.flags & re.I
+        chars, _digit = _first_chars(list(_parser.parse(pattern.pattern, pattern.flags)))
+        assert chars <= _LIST_HEAD_FIRST, sorted(chars - _LIST_HEAD_FIRST)
+    assert _first_chars(list(_parser.parse(_LIST_HEAD_BARE.pattern)))[1]  # the number: isdecimal()
+    assert "A" in _LIST_HEAD_FIRST and "s" in _LIST_HEAD_FIRST
+
+
+#: role nouns at the end, at the start before "of"/"for"/"to", cut, and other text
+_ROLE_PIECES = st.sampled_from(
+    ["Officer", "Officers", "Representative", "Representatives", "Vice-Chairman", "Manager", "of", "for",
+     "to", "the", "Head", "x", " ", "  ", "\n", "-", "'", ",", "é", "Senior", "Offic", "er", "s", "Trust"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROLE_PIECES, max_size=14).map("".join))
+def test_role_shape_halves_agree_with_the_whole_search(text: str) -> None:
+    from extract.people import _ROLE_SHAPE, _role_shape
+
+    assert _role_shape(text) == (_ROLE_SHAPE.search(text) is not None)
+
+
+_OWNER_TAIL_PIECES = st.sampled_from(
+    ["the Clerk", "officers", " and", " of", " for", " the", " to", " &", " in", " on", " de", ",", ";", ":",
+     ".", "–", "-", " ", "\n", "x", "and", "Board", "d", "n", "e"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_OWNER_TAIL_PIECES, max_size=10).map("".join))
+def test_owner_tail_trimming_agrees_with_the_substitution_loop(text: str) -> None:
+    from extract import classify
+
+    def plain(raw: str) -> str | None:
+        owner = classify._OWNER_HEAD.sub("", " ".join(raw.split()))
+        prev = None
+        while prev != owner:
+            prev = owner
+            owner = classify._OWNER_TAIL.sub("", owner)
+        return owner
+
+    assert classify._trim_owner(text) == plain(text)
+    assert classify._trim_owner("That " + text) == plain("That " + text)
+
+
 #: the words, markers and punctuation _CUT_OFF looks for, in any case, among other characters
 _LINE_END_PIECES = st.sampled_from(
     ["the", "OF", "And", "including", "such", "which", "(a)", "(iv)", "1.", "ab)", "ſuch", "K", ",", "–", "-",
