@@ -218,6 +218,55 @@ def test_role_shape_halves_agree_with_the_whole_search(text: str) -> None:
     assert _role_shape(text) == (_ROLE_SHAPE.search(text) is not None)
 
 
+#: honorifics, names, initials, role words, lower-case words, and what may follow a name
+_PERSON_PIECES = st.sampled_from(
+    ["Councillor", "Councillors", "Cllr.", "Dr", "Mrs.", "Chief Inspector", "A", "J.", "B.", "Smith",
+     "O'Neil", "McDonald", "Ōtani", "Āb", "Siân", "Jones-Evans", "Cabinet", "Member", "Equalities", "for",
+     "of", "and", "the", "in", "in the chair", "the chair", "chair", "Smithin", "(", ")", "(Chair)", " – ",
+     "–", "-", " - ", " ", "  ", "\n", "\t", "\u00a0", ",", ".", "x", "zed", "é", "3", "’", "'"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PERSON_PIECES, max_size=9).map(" ".join), st.lists(_PERSON_PIECES, max_size=6).map("".join))
+def test_person_part_quick_no_agrees_with_the_pattern(spaced: str, glued: str) -> None:
+    from extract.people import _PERSON_PART, _person_part_match
+
+    for text in (spaced.strip(), glued.strip(), (spaced + glued).strip()):
+        fast, plain = _person_part_match(text), _PERSON_PART.match(text)
+        assert (fast and fast.groupdict(), fast and fast.span()) == (
+            plain and plain.groupdict(),
+            plain and plain.span(),
+        )
+
+
+_NAME_PIECES = st.sampled_from(
+    ["Councillor", "Cllr", "Dr.", "A", "J.", "Smith", "O'Neil", "Āb", "Jones-Evans", "Member"]
+)
+_AFTER_NAME = st.sampled_from(
+    ["", " ", " (Chair)", "(x", " – Chair", " - ", "-", "–x", " in the chair", "in the chair",
+     " in  the\tchair", "in", " in", ", ", " and", "\n"]
+)  # fmt: skip
+_TAIL_WORDS = st.sampled_from(["and", "the", "in", "chair", "for", "x", "Policy", "(", "-", " ", "  "])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(_NAME_PIECES, min_size=1, max_size=4).map(" ".join),
+    _AFTER_NAME,
+    st.lists(_TAIL_WORDS, max_size=5).map(" ".join),
+)
+def test_person_part_quick_no_agrees_on_names_then_more(name: str, after: str, tail: str) -> None:
+    from extract.people import _PERSON_PART, _person_part_match
+
+    for text in ((name + after + " " + tail).strip(), (name + after + tail).strip()):
+        fast, plain = _person_part_match(text), _PERSON_PART.match(text)
+        assert (fast and fast.groupdict(), fast and fast.span()) == (
+            plain and plain.groupdict(),
+            plain and plain.span(),
+        )
+
+
 _OWNER_TAIL_PIECES = st.sampled_from(
     ["the Clerk", "officers", " and", " of", " for", " the", " to", " &", " in", " on", " de", ",", ";", ":",
      ".", "–", "-", " ", "\n", "x", "and", "Board", "d", "n", "e"]
