@@ -177,15 +177,37 @@ _WELCOMED = re.compile(
     r"\b(?:welcomed|introduced)\s+(?P<list>.+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
     r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)"
 )
+_ROLE_ONLY_WITH = (
+    r"\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
+    r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+)
 _ROLE_ONLY = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*The\s+(?P<role>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|Director|Head|Lead|"
     r"Co-ordinator|Coordinator|Executive|Adviser|Advisor|Solicitor|Clerk|Accountant|Engineer|Planner|Commissioner|"
     r"Nurse|Consultant|Analyst|Leader|Auditor|Specialist|Secretary)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+|&\s+)+)?)"
     r"\s*(?:\([^)]{1,40}\)\s*)?(?:attended|was\s+in\s+attendance|presented|introduced\s+the\s+report|gave\s+a\s+presentation|"
     r"explained|outlined|summarised|summarized)"
-    r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
-    r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+    r"|\b(?:attended|presented)" + _ROLE_ONLY_WITH
 )
+#: ``_ROLE_ONLY``'s second half alone, each verb's ``\b`` written after its first letter (as
+#: ``_word_alternation`` does) so the engine skips to an "a" or a "p"
+_ROLE_ONLY_SECOND = re.compile(r"(?:a(?<!\wa)ttended|p(?<!\wp)resented)" + _ROLE_ONLY_WITH)
+
+
+def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``finditer_near(_ROLE_ONLY, f, windows)`` for merged (disjoint, sorted) ``windows``.
+
+    The first half of ``_ROLE_ONLY`` needs "The" in the window; tried at every position, its
+    three look-behinds made the search slow. A window without "The" is searched with the second
+    half alone, which finds what the whole pattern finds there.
+    """
+    out: list[re.Match[str]] = []
+    for s, e in windows:
+        pattern = _ROLE_ONLY if f.find("The", s, e) != -1 else _ROLE_ONLY_SECOND
+        out.extend(pattern.finditer(f, s, e))
+    return out
+
+
 _ROLE_THEN_NAME = re.compile(
     rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
 )
@@ -777,15 +799,10 @@ class PeopleReader:
             self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))
 
     def _role_only(self) -> None:
-        for m in self.near(
-            _ROLE_ONLY,
-            ROLE_ONLY_CUES,
-            200,
-            120,
-        ):
+        for m in _role_only_matches(self.f, self.cues.windows(ROLE_ONLY_CUES, 200, 120)):
             if self._skipped(m.start()):
                 continue
-            group = "role" if m.group("role") else "role2"
+            group = "role" if m.re is _ROLE_ONLY and m.group("role") else "role2"
             role = _tidy(m.group(group))
             s, e = m.start(group), m.start(group) + len(role or "")
             self.add(Person(None, None, role, None, "officer", s, e))

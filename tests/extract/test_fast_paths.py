@@ -267,6 +267,50 @@ def test_person_part_quick_no_agrees_on_names_then_more(name: str, after: str, t
         )
 
 
+_ROLE_ONLY_PIECES = st.sampled_from(
+    ["The", "The ", "the", "Thesis", "Finance Manager", "Head of Legal", "Director", "Planning Officer", " ",
+     "\n", ". ", "! ", "attended", "presented", "explained", "was in attendance", "attended with the",
+     "presented alongside the", "reattended", "x", "(Interim) ", " of ", "Children", "and ", "&", "é", ","]
+)  # fmt: skip
+
+
+_ROLE_ONLY_SENTENCES = st.builds(
+    lambda lead, role, verb, tail: f"{lead}The {role} {verb}{tail}",
+    st.sampled_from(["", "x. ", "x.\n", "\n  ", "x ", "y! ", "Cllr Smith attended with the "]),
+    st.sampled_from(
+        ["Finance Manager", "Head of Legal", "Director", "Senior Planning Officer (Interim)", "Clerk"]
+    ),
+    st.sampled_from(
+        ["attended", "presented", "explained", "was in attendance", "noted", "attended with the Director"]
+    ),
+    st.sampled_from(
+        ["", ".", " the report. ", " and the Head of Service presented alongside the Lead Officer"]
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        st.lists(_ROLE_ONLY_PIECES, max_size=30).map(" ".join),
+        st.lists(st.one_of(_ROLE_ONLY_SENTENCES, _ROLE_ONLY_PIECES), min_size=1, max_size=6).map("".join),
+    ),
+    st.lists(st.tuples(st.integers(0, 250), st.integers(0, 120)), max_size=4),
+)
+def test_role_only_windows_without_the_agree_with_the_whole_pattern(
+    text: str, raw: list[tuple[int, int]]
+) -> None:
+    from extract.cues import _merge
+    from extract.people import _ROLE_ONLY, _role_only_matches
+
+    windows = _merge([(min(s, len(text)), min(s + w, len(text))) for s, w in raw])
+    fast = [
+        (m.span(), m.groupdict().get("role"), m.group("role2")) for m in _role_only_matches(text, windows)
+    ]
+    plain = [(m.span(), m.group("role"), m.group("role2")) for m in finditer_near(_ROLE_ONLY, text, windows)]
+    assert fast == plain
+
+
 _OWNER_TAIL_PIECES = st.sampled_from(
     ["the Clerk", "officers", " and", " of", " for", " the", " to", " &", " in", " on", " de", ",", ";", ":",
      ".", "–", "-", " ", "\n", "x", "and", "Board", "d", "n", "e"]
