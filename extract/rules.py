@@ -128,9 +128,57 @@ class KeywordFilter:
         found = self._present.get(name)
         if found is None:
             corpus = self.corpus
-            ascii_keys, other_keys = _keywords_by_script(name)
-            found = self._present[name] = (*[pair for pair in ascii_keys if pair[0] in corpus], *other_keys)
+            single, groups, other_keys = _keyword_groups(name)
+            keep = [pair for pair in single if pair[0] in corpus]
+            for prefix, width, pairs in groups:
+                # a keyword starting with ``prefix`` occurs in the corpus exactly when it starts
+                # one of the ``width`` characters read at each occurrence of the prefix
+                at = corpus.find(prefix)
+                if at == -1:
+                    continue
+                spots = []
+                while at != -1:
+                    spots.append(corpus[at : at + width])
+                    at = corpus.find(prefix, at + 1)
+                near = "\n".join(spots)
+                keep.extend(pair for pair in pairs if pair[0] in near)
+            found = self._present[name] = (*keep, *other_keys)
         return found
+
+
+#: keywords sharing a prefix are looked for together once this many share it
+_GROUP_MIN = 8
+_GROUP_PREFIX = 3
+
+
+@cache
+def _keyword_groups(
+    name: str,
+) -> tuple[
+    tuple[tuple[str, frozenset[int]], ...],
+    tuple[tuple[str, int, tuple[tuple[str, frozenset[int]], ...]], ...],
+    tuple[tuple[str, frozenset[int]], ...],
+]:
+    """:func:`_keywords_by_script`'s ASCII keywords split into those looked for on their own and
+    groups sharing a prefix of ``_GROUP_PREFIX`` characters (``"be "``: fifty of the kinds' keywords),
+    each with the width its keywords need; and the keywords beyond ASCII.
+
+    A hundred ``str in`` tests of the whole corpus were most of :class:`KeywordFilter`'s cost; a
+    group's keywords are looked for only in the few characters after each occurrence of its prefix.
+    """
+    ascii_keys, other_keys = _keywords_by_script(name)
+    by_prefix: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    for pair in ascii_keys:
+        if len(pair[0]) >= _GROUP_PREFIX and "\n" not in pair[0]:
+            by_prefix.setdefault(pair[0][:_GROUP_PREFIX], []).append(pair)
+    groups = tuple(
+        (prefix, max(len(k) for k, _ in pairs), tuple(pairs))
+        for prefix, pairs in by_prefix.items()
+        if len(pairs) >= _GROUP_MIN
+    )
+    grouped = {k for _, _, pairs in groups for k, _ in pairs}
+    single = tuple(pair for pair in ascii_keys if pair[0] not in grouped)
+    return single, groups, other_keys
 
 
 @cache

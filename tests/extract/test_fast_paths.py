@@ -95,6 +95,22 @@ def test_keyword_filter_keeps_every_rule_a_clause_needs(clauses: list[str]) -> N
             assert rules._live(name, lower, keywords) == rules._live(name, lower)
 
 
+_BE_WORDS = st.sampled_from(
+    ["be ", "be", " ", "made", "made available", "set up", "sent", "forwarded", "re-submitted",
+     "brought back", "looked into", "organised", "\n", "tube ", "maybe ", "be  sent", "x", "submitted"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_BE_WORDS, _CLAUSE_WORDS), max_size=40).map("".join))
+def test_keyword_filter_finds_exactly_the_keywords_in_the_corpus(corpus: str) -> None:
+    lower = corpus.lower()
+    for name in ("kinds.jsonl", "owners.jsonl", "followup.jsonl", "conditions.jsonl"):
+        ascii_keys, other_keys = rules._keywords_by_script(name)
+        expected = {pair for pair in ascii_keys if pair[0] in lower} | set(other_keys)
+        assert set(rules.KeywordFilter(lower).index(name)) == expected, name
+
+
 _FOLDABLE = st.text(
     st.sampled_from(
         list("ab \n\t\r\f\v\u00a0\u2007\u2018\u2019\u201c\u201d\u2013\u2014\u2212\ufeff\u200b\u2028-'")
