@@ -475,11 +475,12 @@ class PeopleReader:
                         break
                     j += 1
                     continue
-                if _LIST_HEAD.match(nxt.text) or nxt.text.endswith(":") or len(nxt.text) > 160:
+                if nxt.text.endswith(":") or len(nxt.text) > 160 or _LIST_HEAD.match(nxt.text):
                     break
-                if blank and entries and not _PERSON_START.match(nxt.text.lstrip("•·-* ")):
+                person = _PERSON_START.match(nxt.text.lstrip("•·-* ")) is not None  # once, not twice
+                if blank and entries and not person:
                     break
-                if not _PERSON_START.match(nxt.text.lstrip("•·-* ")) and not nxt.text[:1].islower():
+                if not person and not nxt.text[:1].islower():
                     break
                 if _SENTENCE_VERB.search(nxt.text):
                     break
@@ -601,7 +602,7 @@ class PeopleReader:
                 continue
             blank = 0
             body = ln.text.lstrip("•·-* ")
-            if "," not in body or not _PERSON_START.match(body) or len(body) > 140 or body.endswith("."):
+            if "," not in body or len(body) > 140 or body.endswith(".") or not _PERSON_START.match(body):
                 break
             self._name_desc(ln.start, ln.text, capacity)
 
