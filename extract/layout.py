@@ -113,11 +113,8 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     # headings: the bare pattern tests run on every line, the full readers only where they match
     item_heads: list[tuple[int, str, str]] = []
     heading_match = rules.alternation("sections.jsonl")[0].match
-    # a line can head a section only if it starts with one of the rules' first words: one C-level
-    # startswith instead of the case-insensitive alternation (~1 µs a line). The test needs only
-    # the line's first ``width`` characters to be ASCII (a first word is at most that long, and
-    # only characters beyond ASCII can match an ASCII letter of another case, as "K" does "k"):
-    # a curly quote or a dash later in the line no longer sends it to the alternation
+    # an ASCII line can head a section only if it starts with one of the rules' first words: one
+    # C-level startswith instead of the case-insensitive alternation (~1 µs a line)
     starts = rules.line_starts("sections.jsonl")
     width = max(map(len, starts)) if starts else 0
     item_match = _ITEM_HEADING.match
@@ -125,12 +122,9 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
         text = ln.text
         if not text:
             continue
-        if starts is None:
-            head = True
-        else:
-            first = text[:width]
-            head = not first.isascii() or first.lower().startswith(starts)
-        if head and heading_match(text):
+        if (
+            starts is None or not text.isascii() or text[:width].lower().startswith(starts)
+        ) and heading_match(text):
             label = heading_label(ln)
             if label:
                 lay.headings[idx] = label

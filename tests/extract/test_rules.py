@@ -97,27 +97,3 @@ def test_section_line_starts_never_hide_a_heading() -> None:
                     assert variant.lower().startswith(starts), (rule.id, variant)
     assert checked > 50
     assert rules.line_starts("sections.jsonl") is not None
-
-
-def test_section_line_starts_need_only_an_ascii_head() -> None:
-    """``read_layout`` trusts the ``starts`` on any line whose first characters (as many as the
-    longest start) are ASCII: characters beyond ASCII later in the line change nothing."""
-    starts = rules.line_starts("sections.jsonl")
-    assert starts is not None
-    width = max(map(len, starts))
-    pattern = rules.alternation("sections.jsonl")[0]
-    lines = {ln.strip() for text in _folded() for ln in text.split("\n") if ln.strip()}
-    lines |= {"PDF 120 KB", "(PDF, 2 MB)", "Is Key Decision? No", "NOTES:", "Call-in deadline: 5 May"}
-    checked = 0
-    for line in lines:
-        for variant in (line, line.upper(), line.lower(), line.title()):
-            for tail in ("", " – “x”", "\u212a\u017f İ", "\u00a0é"):
-                text = variant + tail
-                for cut in (width, width + 1, width + 3):
-                    # a character beyond ASCII just after the head, or further on
-                    text2 = text[:cut] + "\u212a" + text[cut:] if len(text) > cut else text
-                    for t in (text, text2):
-                        if t[:width].isascii() and pattern.match(t):
-                            checked += 1
-                            assert t[:width].lower().startswith(starts), t
-    assert checked > 50
