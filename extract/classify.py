@@ -22,6 +22,8 @@ _COORDINATOR = re.compile(r"\band\b|;|\balso\b|\bfurther\b", re.I)
 _PARTICIPLE_TAIL = re.compile(r"\s+(?:by|in|above|below|earlier)\b", re.I)
 _NOTE_THAT = re.compile(r"\bnot(?:e|es|ed)\s+that\b", re.I)
 _OWNER_TAIL = re.compile(r"(?:\s+(?:and|of|for|the|to|&|in|on|de))+$|[\s,;:.–-]+$")
+#: the last characters of _OWNER_TAIL's words and punctuation (besides white space)
+_OWNER_TAIL_ENDS = frozenset("dfreo&n,;:.–-")
 #: an owner is a role, a body or a named person: "the Strategy" is none of them
 _DOER = re.compile(
     r"\b(?:[Oo]fficers?|Director|Member|Members|members|Cabinet|Council|Committee|Board|Panel|Chair|Chairman|Chairperson|"
@@ -182,16 +184,26 @@ _OWNER_LOWER_WORDS = frozenset(
 )
 
 
+def _trim_owner(raw: str) -> str:
+    """``raw`` with white space squashed, a leading "That" and trailing connectives and
+    punctuation removed (``_OWNER_TAIL`` substituted until nothing changes)."""
+    owner = _OWNER_HEAD.sub("", " ".join(raw.split()))
+    # a match of _OWNER_TAIL ends with one of _OWNER_TAIL_ENDS or white space: an owner ending
+    # otherwise is kept without the substitution (which tried the pattern at every space)
+    while owner and (owner[-1] in _OWNER_TAIL_ENDS or owner[-1].isspace()):
+        trimmed = _OWNER_TAIL.sub("", owner)
+        if trimmed == owner:
+            break
+        owner = trimmed
+    return owner
+
+
 def clean_owner(raw: str, *, person_ok: bool = False) -> str | None:
     """Trim connectives and punctuation from a matched owner; None if it is not a doer.
 
     ``person_ok`` accepts a bare personal name (``Ruth Kimani``), as action lines name people.
     """
-    owner = _OWNER_HEAD.sub("", " ".join(raw.split()))
-    prev = None
-    while prev != owner:
-        prev = owner
-        owner = _OWNER_TAIL.sub("", owner)
+    owner = _trim_owner(raw)
     if not owner or _NOT_OWNERS.match(owner) or owner.endswith(("'s", "’s", "s'", "s’")):
         return None  # a possessive ("the Committee's comments") names no doer
     if any(w[:1].islower() and w.lower() not in _OWNER_LOWER_WORDS for w in owner.split()):

@@ -177,15 +177,37 @@ _WELCOMED = re.compile(
     r"\b(?:welcomed|introduced)\s+(?P<list>.+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
     r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)"
 )
+_ROLE_ONLY_WITH = (
+    r"\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
+    r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+)
 _ROLE_ONLY = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=\n))\s*The\s+(?P<role>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|Director|Head|Lead|"
     r"Co-ordinator|Coordinator|Executive|Adviser|Advisor|Solicitor|Clerk|Accountant|Engineer|Planner|Commissioner|"
     r"Nurse|Consultant|Analyst|Leader|Auditor|Specialist|Secretary)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+|&\s+)+)?)"
     r"\s*(?:\([^)]{1,40}\)\s*)?(?:attended|was\s+in\s+attendance|presented|introduced\s+the\s+report|gave\s+a\s+presentation|"
     r"explained|outlined|summarised|summarized)"
-    r"|\b(?:attended|presented)\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
-    r"Director|Head|Lead|Co-ordinator|Coordinator|Executive)(?:\s+(?:of|for)\s+(?:[A-Z][\w'&-]*(?:\s+|$)|and\s+)+)?)"
+    r"|\b(?:attended|presented)" + _ROLE_ONLY_WITH
 )
+#: ``_ROLE_ONLY``'s second half alone, each verb's ``\b`` written after its first letter (as
+#: ``_word_alternation`` does) so the engine skips to an "a" or a "p"
+_ROLE_ONLY_SECOND = re.compile(r"(?:a(?<!\wa)ttended|p(?<!\wp)resented)" + _ROLE_ONLY_WITH)
+
+
+def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
+    """``finditer_near(_ROLE_ONLY, f, windows)`` for merged (disjoint, sorted) ``windows``.
+
+    The first half of ``_ROLE_ONLY`` needs "The" in the window; tried at every position, its
+    three look-behinds made the search slow. A window without "The" is searched with the second
+    half alone, which finds what the whole pattern finds there.
+    """
+    out: list[re.Match[str]] = []
+    for s, e in windows:
+        pattern = _ROLE_ONLY if f.find("The", s, e) != -1 else _ROLE_ONLY_SECOND
+        out.extend(pattern.finditer(f, s, e))
+    return out
+
+
 _ROLE_THEN_NAME = re.compile(
     rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
 )
@@ -221,6 +243,12 @@ _LIST_HEAD_BARE = re.compile(
 _BARE_HEAD_ENDS = (
     "Present", "PRESENT", "ttendance", "TTENDANCE", "bsence", "BSENCE", "Apologies", "APOLOGIES",
 )  # fmt: skip
+
+
+#: the letters a line ``_list_head`` matches can start with: the first letters of ``_LIST_HEAD``'s
+#: heads and of ``_LIST_HEAD_BARE``'s, which may also open with a number (``\d``: any decimal
+#: digit, as ``str.isdecimal``); ``tests/extract/test_fast_paths.py`` reads them off both patterns
+_LIST_HEAD_FIRST = frozenset("ABCGIMOPSVWs")
 
 
 def _list_head(text: str) -> re.Match[str] | None:
@@ -296,7 +324,8 @@ def _tidy(s: str | None) -> str | None:
     if s is None:
         return None
     s = " ".join(s.split()).strip(" ,;:.–-")
-    s = rx.sub(r"^(?:and|the\s+following)\s+", "", s)
+    if s.startswith(("and", "the")):  # the pattern's anchored first words
+        s = rx.sub(r"^(?:and|the\s+following)\s+", "", s)
     return s or None
 
 
@@ -319,15 +348,31 @@ _OFFICER_ROLE_BODY = (
 )
 _OFFICER_ROLE = re.compile(_word_alternation(_OFFICER_ROLE_BODY))
 _ROLE_SHAPE = re.compile(rf"(?:\b{_ROLE_NOUN}$|^(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b)")
+#: ``_ROLE_SHAPE``'s two halves: a role noun ending the text, and one after at most three words
+#: at its start. A search of the whole tried the first half at every position of the text.
+_ROLE_SHAPE_END = re.compile(rf"\b{_ROLE_NOUN}$")
+_ROLE_SHAPE_START = re.compile(rf"(?:[\w'-]+\s+){{0,3}}{_ROLE_NOUN}\s+(?:of|for|to)\b")
+#: a match of ``_ROLE_SHAPE_END`` is a role noun, an "s" and, before ``$``, at most a newline
+_ROLE_SHAPE_REACH = max(len(w) for w in _ROLE_NOUN.removeprefix("(?:").removesuffix(")s?").split("|")) + 2
+
+
+def _role_shape(p: str) -> bool:
+    """``_ROLE_SHAPE.search(p) is not None``, the end-anchored half searched only where it can
+    start (``\\b`` still sees the character before the search's start)."""
+    return (
+        _ROLE_SHAPE_END.search(p, max(0, len(p) - _ROLE_SHAPE_REACH)) is not None
+        or _ROLE_SHAPE_START.match(p) is not None
+    )
 
 
 def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
-    desc = _BEHALF.sub("", desc)
+    if "(" in desc:  # the pattern's one literal: the substitution tried it at every space
+        desc = _BEHALF.sub("", desc)
     parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
     role = org = None
     for n, p in enumerate(parts):
-        if _ROLE_SHAPE.search(p) or _ROLE_HEAD.match(p):
+        if _role_shape(p) or _ROLE_HEAD.match(p):
             is_role = True
         elif _ORG_WORDS.search(p):
             is_role = False
@@ -408,7 +453,9 @@ class PeopleReader:
         idx = 0
         while idx < len(lines):
             ln = lines[idx]
-            m = _list_head(ln.text) if ln.text else None
+            text = ln.text
+            # most lines start with no head's first letter: no call, no scan for a separator
+            m = _list_head(text) if text and (text[0] in _LIST_HEAD_FIRST or text[0].isdecimal()) else None
             if not m or self._skipped(ln.start):
                 idx += 1
                 continue
@@ -428,11 +475,12 @@ class PeopleReader:
                         break
                     j += 1
                     continue
-                if _LIST_HEAD.match(nxt.text) or nxt.text.endswith(":") or len(nxt.text) > 160:
+                if nxt.text.endswith(":") or len(nxt.text) > 160 or _LIST_HEAD.match(nxt.text):
                     break
-                if blank and entries and not _PERSON_START.match(nxt.text.lstrip("•·-* ")):
+                person = _PERSON_START.match(nxt.text.lstrip("•·-* ")) is not None  # once, not twice
+                if blank and entries and not person:
                     break
-                if not _PERSON_START.match(nxt.text.lstrip("•·-* ")) and not nxt.text[:1].islower():
+                if not person and not nxt.text[:1].islower():
                     break
                 if _SENTENCE_VERB.search(nxt.text):
                     break
@@ -554,7 +602,7 @@ class PeopleReader:
                 continue
             blank = 0
             body = ln.text.lstrip("•·-* ")
-            if "," not in body or not _PERSON_START.match(body) or len(body) > 140 or body.endswith("."):
+            if "," not in body or len(body) > 140 or body.endswith(".") or not _PERSON_START.match(body):
                 break
             self._name_desc(ln.start, ln.text, capacity)
 
@@ -752,15 +800,10 @@ class PeopleReader:
             self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))
 
     def _role_only(self) -> None:
-        for m in self.near(
-            _ROLE_ONLY,
-            ROLE_ONLY_CUES,
-            200,
-            120,
-        ):
+        for m in _role_only_matches(self.f, self.cues.windows(ROLE_ONLY_CUES, 200, 120)):
             if self._skipped(m.start()):
                 continue
-            group = "role" if m.group("role") else "role2"
+            group = "role" if m.re is _ROLE_ONLY and m.group("role") else "role2"
             role = _tidy(m.group(group))
             s, e = m.start(group), m.start(group) + len(role or "")
             self.add(Person(None, None, role, None, "officer", s, e))
@@ -818,13 +861,43 @@ def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
     """Does part ``i`` read as a role (``Cabinet Member for …``, ``Director``)? Kept in ``shaped``."""
     found = shaped[i]
     if found is None:
-        found = shaped[i] = bool(_ROLE_SHAPE.search(texts[i]) or _ROLE_HEAD.match(texts[i]))
+        found = shaped[i] = bool(_role_shape(texts[i]) or _ROLE_HEAD.match(texts[i]))
     return found
+
+
+_LOWER_WORD = re.compile(r"\s[a-z]")
+
+
+def _person_part_match(text: str) -> re.Match[str] | None:
+    """``_PERSON_PART.match(text)`` for a stripped ``text``, answered None at once where it cannot match.
+
+    Every word of a match's honorific and name starts with a capital (or a letter of ``_CAP``),
+    never with ``a``–``z``; and what the look-ahead accepts after the name (``(``, a dash, ``in the
+    chair``, or the end) must come before the first word starting with ``a``–``z`` (or be that
+    word's "in", or end the word before it, as in "Smithin the chair"). A part such as "Cabinet
+    Member for Policy" has none of them, and the pattern's backtracking through its capitalised
+    words cost 5–13 µs.
+    """
+    if "a" <= text[:1] <= "z":
+        return None
+    low = _LOWER_WORD.search(text)
+    if low is not None:
+        k = low.start() + 1
+        head = text[:k]
+        if not (
+            "(" in head
+            or "-" in head
+            or "–" in head
+            or text.startswith("in", k)
+            or head.rstrip().endswith("in")
+        ):
+            return None
+    return _PERSON_PART.match(text)
 
 
 def _person_part(part: str) -> bool:
     """Does this list part name a person (not a role or an organisation)?"""
-    m = _PERSON_PART.match(part.strip())
+    m = _person_part_match(part.strip())
     if not m:
         return False
     name = m.group("name")

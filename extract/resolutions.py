@@ -278,8 +278,7 @@ class _Reader:
         pos = marker.end
         f = self.f
         while True:
-            m = re.compile(r" ?").match(f, pos)
-            q = m.end() if m else pos
+            q = pos + 1 if f.startswith(" ", pos) else pos  # past one space, as r" ?" matched
             sub = read_marker(f, q) if q < len(f) and f[q] in "(abcdefghijklmnopqrstuvwxyz" else None
             if sub is None or sub.form not in ("paren", "rparen"):
                 break

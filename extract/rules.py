@@ -128,9 +128,57 @@ class KeywordFilter:
         found = self._present.get(name)
         if found is None:
             corpus = self.corpus
-            ascii_keys, other_keys = _keywords_by_script(name)
-            found = self._present[name] = (*[pair for pair in ascii_keys if pair[0] in corpus], *other_keys)
+            single, groups, other_keys = _keyword_groups(name)
+            keep = [pair for pair in single if pair[0] in corpus]
+            for prefix, width, pairs in groups:
+                # a keyword starting with ``prefix`` occurs in the corpus exactly when it starts
+                # one of the ``width`` characters read at each occurrence of the prefix
+                at = corpus.find(prefix)
+                if at == -1:
+                    continue
+                spots = []
+                while at != -1:
+                    spots.append(corpus[at : at + width])
+                    at = corpus.find(prefix, at + 1)
+                near = "\n".join(spots)
+                keep.extend(pair for pair in pairs if pair[0] in near)
+            found = self._present[name] = (*keep, *other_keys)
         return found
+
+
+#: keywords sharing a prefix are looked for together once this many share it
+_GROUP_MIN = 8
+_GROUP_PREFIX = 3
+
+
+@cache
+def _keyword_groups(
+    name: str,
+) -> tuple[
+    tuple[tuple[str, frozenset[int]], ...],
+    tuple[tuple[str, int, tuple[tuple[str, frozenset[int]], ...]], ...],
+    tuple[tuple[str, frozenset[int]], ...],
+]:
+    """:func:`_keywords_by_script`'s ASCII keywords split into those looked for on their own and
+    groups sharing a prefix of ``_GROUP_PREFIX`` characters (``"be "``: fifty of the kinds' keywords),
+    each with the width its keywords need; and the keywords beyond ASCII.
+
+    A hundred ``str in`` tests of the whole corpus were most of :class:`KeywordFilter`'s cost; a
+    group's keywords are looked for only in the few characters after each occurrence of its prefix.
+    """
+    ascii_keys, other_keys = _keywords_by_script(name)
+    by_prefix: dict[str, list[tuple[str, frozenset[int]]]] = {}
+    for pair in ascii_keys:
+        if len(pair[0]) >= _GROUP_PREFIX and "\n" not in pair[0]:
+            by_prefix.setdefault(pair[0][:_GROUP_PREFIX], []).append(pair)
+    groups = tuple(
+        (prefix, max(len(k) for k, _ in pairs), tuple(pairs))
+        for prefix, pairs in by_prefix.items()
+        if len(pairs) >= _GROUP_MIN
+    )
+    grouped = {k for _, _, pairs in groups for k, _ in pairs}
+    single = tuple(pair for pair in ascii_keys if pair[0] not in grouped)
+    return single, groups, other_keys
 
 
 @cache
@@ -177,10 +225,15 @@ def lowered(name: str) -> tuple[re.Pattern[str] | None, ...]:
     return tuple(out)
 
 
+#: ``re.I`` as a plain int: ``&`` and hashing of a ``re.RegexFlag`` run in Python (``enum``), ~1 µs
+#: each, where an int's run in C; callers pass ``re.I`` and the tables are looked up by int
+_IGNORECASE = int(re.IGNORECASE)
+
+
 def _lower_in_place(text: str, flags: int) -> bool:
-    """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``?"""
+    """May a ``re.I`` search of ``text`` be made case-sensitively on ``text.lower()``? (``flags`` an int)"""
     # str.isascii() reads a flag CPython keeps on the string: most clauses never need the scan
-    return bool(flags & re.I) and (text.isascii() or _CASE_TRAP.search(text) is None)
+    return bool(flags & _IGNORECASE) and (text.isascii() or _CASE_TRAP.search(text) is None)
 
 
 _START_AND_INDEX = itemgetter(0, 1)
@@ -196,6 +249,7 @@ def first_matches(
     ``lower`` must be ``text.lower()``. With ``re.I`` a match may have been made on ``lower``
     (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
     """
+    flags = int(flags)
     table = keyed(name, flags)
     fast = lowered(name) if _lower_in_place(text, flags) else None
     out = []
@@ -215,6 +269,7 @@ def any_match(
     name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
 ) -> bool:
     """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
+    flags = int(flags)
     table = keyed(name, flags)
     if _lower_in_place(text, flags):
         fast = lowered(name)

@@ -95,6 +95,22 @@ def test_keyword_filter_keeps_every_rule_a_clause_needs(clauses: list[str]) -> N
             assert rules._live(name, lower, keywords) == rules._live(name, lower)
 
 
+_BE_WORDS = st.sampled_from(
+    ["be ", "be", " ", "made", "made available", "set up", "sent", "forwarded", "re-submitted",
+     "brought back", "looked into", "organised", "\n", "tube ", "maybe ", "be  sent", "x", "submitted"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_BE_WORDS, _CLAUSE_WORDS), max_size=40).map("".join))
+def test_keyword_filter_finds_exactly_the_keywords_in_the_corpus(corpus: str) -> None:
+    lower = corpus.lower()
+    for name in ("kinds.jsonl", "owners.jsonl", "followup.jsonl", "conditions.jsonl"):
+        ascii_keys, other_keys = rules._keywords_by_script(name)
+        expected = {pair for pair in ascii_keys if pair[0] in lower} | set(other_keys)
+        assert set(rules.KeywordFilter(lower).index(name)) == expected, name
+
+
 _FOLDABLE = st.text(
     st.sampled_from(
         list("ab \n\t\r\f\v\u00a0\u2007\u2018\u2019\u201c\u201d\u2013\u2014\u2212\ufeff\u200b\u2028-'")
@@ -144,6 +160,194 @@ def test_list_head_prefilter_agrees_with_both_patterns(text: str) -> None:
     plain = _LIST_HEAD.match(text) or _LIST_HEAD_BARE.match(text)
     found = _list_head(text)
     assert (found and found.re, found and found.span()) == (plain and plain.re, plain and plain.span())
+
+
+def _first_chars(items: list) -> tuple[set[str], bool]:
+    """The characters a parsed pattern's match can start with, and whether it may open with a
+    decimal digit (``\\d``); fails on anything else it cannot read."""
+    from re import _constants as c
+
+    chars: set[str] = set()
+    digit = False
+    for op, av in items:
+        if op is c.AT:
+            continue
+        if op is c.LITERAL:
+            chars.add(chr(av))
+            return chars, digit
+        if op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                    digit = True
+                else:
+                    raise AssertionError(f"cannot read {kind} {value}")
+            return chars, digit
+        if op is c.SUBPATTERN:
+            more, d = _first_chars(list(av[3]))
+            chars |= more
+            digit |= d
+            return chars, digit
+        if op is c.BRANCH:
+            for alt in av[1]:
+                more, d = _first_chars(list(alt))
+                chars |= more
+                digit |= d
+            return chars, digit
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            more, d = _first_chars(list(av[2]))
+            chars |= more
+            digit |= d
+            if av[0] > 0:
+                return chars, digit
+            continue  # optional: what follows may come first
+        raise AssertionError(f"cannot read {op}")
+    raise AssertionError("a pattern that can match the empty string")
+
+
+def test_list_head_first_letters_are_read_off_both_patterns() -> None:
+    from re import _parser
+
+    from extract.people import _LIST_HEAD, _LIST_HEAD_BARE, _LIST_HEAD_FIRST
+
+    for pattern in (_LIST_HEAD, _LIST_HEAD_BARE):
+        assert not pattern.flags & re.I
+        chars, _digit = _first_chars(list(_parser.parse(pattern.pattern, pattern.flags)))
+        assert chars <= _LIST_HEAD_FIRST, sorted(chars - _LIST_HEAD_FIRST)
+    assert _first_chars(list(_parser.parse(_LIST_HEAD_BARE.pattern)))[1]  # the number: isdecimal()
+    assert "A" in _LIST_HEAD_FIRST and "s" in _LIST_HEAD_FIRST
+
+
+#: role nouns at the end, at the start before "of"/"for"/"to", cut, and other text
+_ROLE_PIECES = st.sampled_from(
+    ["Officer", "Officers", "Representative", "Representatives", "Vice-Chairman", "Manager", "of", "for",
+     "to", "the", "Head", "x", " ", "  ", "\n", "-", "'", ",", "é", "Senior", "Offic", "er", "s", "Trust"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_ROLE_PIECES, max_size=14).map("".join))
+def test_role_shape_halves_agree_with_the_whole_search(text: str) -> None:
+    from extract.people import _ROLE_SHAPE, _role_shape
+
+    assert _role_shape(text) == (_ROLE_SHAPE.search(text) is not None)
+
+
+#: honorifics, names, initials, role words, lower-case words, and what may follow a name
+_PERSON_PIECES = st.sampled_from(
+    ["Councillor", "Councillors", "Cllr.", "Dr", "Mrs.", "Chief Inspector", "A", "J.", "B.", "Smith",
+     "O'Neil", "McDonald", "Ōtani", "Āb", "Siân", "Jones-Evans", "Cabinet", "Member", "Equalities", "for",
+     "of", "and", "the", "in", "in the chair", "the chair", "chair", "Smithin", "(", ")", "(Chair)", " – ",
+     "–", "-", " - ", " ", "  ", "\n", "\t", "\u00a0", ",", ".", "x", "zed", "é", "3", "’", "'"]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_PERSON_PIECES, max_size=9).map(" ".join), st.lists(_PERSON_PIECES, max_size=6).map("".join))
+def test_person_part_quick_no_agrees_with_the_pattern(spaced: str, glued: str) -> None:
+    from extract.people import _PERSON_PART, _person_part_match
+
+    for text in (spaced.strip(), glued.strip(), (spaced + glued).strip()):
+        fast, plain = _person_part_match(text), _PERSON_PART.match(text)
+        assert (fast and fast.groupdict(), fast and fast.span()) == (
+            plain and plain.groupdict(),
+            plain and plain.span(),
+        )
+
+
+_NAME_PIECES = st.sampled_from(
+    ["Councillor", "Cllr", "Dr.", "A", "J.", "Smith", "O'Neil", "Āb", "Jones-Evans", "Member"]
+)
+_AFTER_NAME = st.sampled_from(
+    ["", " ", " (Chair)", "(x", " – Chair", " - ", "-", "–x", " in the chair", "in the chair",
+     " in  the\tchair", "in", " in", ", ", " and", "\n"]
+)  # fmt: skip
+_TAIL_WORDS = st.sampled_from(["and", "the", "in", "chair", "for", "x", "Policy", "(", "-", " ", "  "])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(_NAME_PIECES, min_size=1, max_size=4).map(" ".join),
+    _AFTER_NAME,
+    st.lists(_TAIL_WORDS, max_size=5).map(" ".join),
+)
+def test_person_part_quick_no_agrees_on_names_then_more(name: str, after: str, tail: str) -> None:
+    from extract.people import _PERSON_PART, _person_part_match
+
+    for text in ((name + after + " " + tail).strip(), (name + after + tail).strip()):
+        fast, plain = _person_part_match(text), _PERSON_PART.match(text)
+        assert (fast and fast.groupdict(), fast and fast.span()) == (
+            plain and plain.groupdict(),
+            plain and plain.span(),
+        )
+
+
+_ROLE_ONLY_PIECES = st.sampled_from(
+    ["The", "The ", "the", "Thesis", "Finance Manager", "Head of Legal", "Director", "Planning Officer", " ",
+     "\n", ". ", "! ", "attended", "presented", "explained", "was in attendance", "attended with the",
+     "presented alongside the", "reattended", "x", "(Interim) ", " of ", "Children", "and ", "&", "é", ","]
+)  # fmt: skip
+
+
+_ROLE_ONLY_SENTENCES = st.builds(
+    lambda lead, role, verb, tail: f"{lead}The {role} {verb}{tail}",
+    st.sampled_from(["", "x. ", "x.\n", "\n  ", "x ", "y! ", "Cllr Smith attended with the "]),
+    st.sampled_from(
+        ["Finance Manager", "Head of Legal", "Director", "Senior Planning Officer (Interim)", "Clerk"]
+    ),
+    st.sampled_from(
+        ["attended", "presented", "explained", "was in attendance", "noted", "attended with the Director"]
+    ),
+    st.sampled_from(
+        ["", ".", " the report. ", " and the Head of Service presented alongside the Lead Officer"]
+    ),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.one_of(
+        st.lists(_ROLE_ONLY_PIECES, max_size=30).map(" ".join),
+        st.lists(st.one_of(_ROLE_ONLY_SENTENCES, _ROLE_ONLY_PIECES), min_size=1, max_size=6).map("".join),
+    ),
+    st.lists(st.tuples(st.integers(0, 250), st.integers(0, 120)), max_size=4),
+)
+def test_role_only_windows_without_the_agree_with_the_whole_pattern(
+    text: str, raw: list[tuple[int, int]]
+) -> None:
+    from extract.cues import _merge
+    from extract.people import _ROLE_ONLY, _role_only_matches
+
+    windows = _merge([(min(s, len(text)), min(s + w, len(text))) for s, w in raw])
+    fast = [
+        (m.span(), m.groupdict().get("role"), m.group("role2")) for m in _role_only_matches(text, windows)
+    ]
+    plain = [(m.span(), m.group("role"), m.group("role2")) for m in finditer_near(_ROLE_ONLY, text, windows)]
+    assert fast == plain
+
+
+_OWNER_TAIL_PIECES = st.sampled_from(
+    ["the Clerk", "officers", " and", " of", " for", " the", " to", " &", " in", " on", " de", ",", ";", ":",
+     ".", "–", "-", " ", "\n", "x", "and", "Board", "d", "n", "e"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_OWNER_TAIL_PIECES, max_size=10).map("".join))
+def test_owner_tail_trimming_agrees_with_the_substitution_loop(text: str) -> None:
+    from extract import classify
+
+    def plain(raw: str) -> str | None:
+        owner = classify._OWNER_HEAD.sub("", " ".join(raw.split()))
+        prev = None
+        while prev != owner:
+            prev = owner
+            owner = classify._OWNER_TAIL.sub("", owner)
+        return owner
+
+    assert classify._trim_owner(text) == plain(text)
+    assert classify._trim_owner("That " + text) == plain("That " + text)
 
 
 #: the words, markers and punctuation _CUT_OFF looks for, in any case, among other characters
