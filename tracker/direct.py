@@ -29,6 +29,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from . import db
+
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
 
@@ -108,7 +110,7 @@ class Statement:
 
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row the statement returns, converted as SQLAlchemy would."""
-        connection = _connection(session)
+        connection = db.core(session)
         if _watched(connection):
             return [tuple(row) for row in connection.execute(self.statement, _decoded(params))]
         plan = self.plan(connection.dialect)
@@ -125,7 +127,7 @@ class Statement:
 
     def run(self, session: Session, params: Mapping[str, Any]) -> int:
         """Execute a statement that returns no rows; the number of rows it changed."""
-        connection = _connection(session)
+        connection = db.core(session)
         if _watched(connection):
             return connection.execute(self.statement, _decoded(params)).rowcount
         plan = self.plan(connection.dialect)
@@ -175,12 +177,6 @@ def _insert_statement(table: Table, keys: tuple[str, ...], back: tuple[str, ...]
     if back:
         statement = statement.returning(*(table.c[k] for k in back))
     return Statement(statement)
-
-
-def _connection(session: Session) -> Connection:
-    if session.autoflush:
-        session.flush()
-    return session.connection()
 
 
 def _watched(connection: Connection) -> bool:

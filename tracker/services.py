@@ -902,17 +902,12 @@ def _insert_returning_ids(session: Session, table: Table, rows: list[dict[str, o
 
     Neither database promises to return a multi-row ``INSERT``'s rows in order (SQLAlchemy sends
     SQLite one statement per row to keep them matched). The rows here (one item's resolutions or
-    actions) each have their own ``position``: returning it with the id matches them in one
-    statement, run directly (:mod:`tracker.direct`).
+    actions) each have their own ``position`` (unique within the item: both tables enforce it), so
+    returning it with the id matches them in one statement, run directly (:mod:`tracker.direct`).
     """
-    if not rows:
-        return []
-    if len({row["position"] for row in rows}) == len(rows):
-        written = direct.insert_rows(session, table, rows, returning=("id", "position"))
-        ids = {position: row_id for row_id, position in written}
-        return [ids[row["position"]] for row in rows]
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(db.core(session).execute(stmt, rows).scalars())
+    written = direct.insert_rows(session, table, rows, returning=("id", "position"))
+    ids = {position: row_id for row_id, position in written}
+    return [ids[row["position"]] for row in rows]
 
 
 def _resolution_of(
