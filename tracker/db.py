@@ -31,9 +31,9 @@ from .errors import DatabaseSchemaError
 EXTENSION_KEY = "tracker.db"
 #: the execution option that makes :func:`_sqlite_on_begin` emit ``BEGIN IMMEDIATE``
 IMMEDIATE = "tracker_sqlite_immediate"
-#: the execution option that makes :func:`_sqlite_on_begin` commit with ``synchronous=NORMAL``
-#: (a batch import's writer only: see :func:`batch_writer`)
-BATCH_SYNC = "tracker_sqlite_batch_sync"
+#: the execution option that makes a transaction commit without syncing to disk (a batch import's
+#: writer only: see :func:`batch_bind`; SQLite ``synchronous=NORMAL``, PostgreSQL ``synchronous_commit=off``)
+BATCH_SYNC = "tracker_batch_sync"
 #: on a DBAPI connection's pool record: the settings it had before a batch writer changed them
 _RELAXED_FROM = "tracker_sqlite_synchronous_was"
 #: what a batch writer's SQLite connection runs with (see :func:`_sqlite_synchronous`); anyone
@@ -70,6 +70,8 @@ def make_engine(url: str | URL, **options: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         if make_url(url).database not in (None, "", ":memory:"):
             event.listen(engine, "connect", _sqlite_file_on_connect)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_on_begin)
     return engine
 
 
@@ -99,6 +101,16 @@ def _sqlite_on_begin(connection: Connection) -> None:
     options = connection.get_execution_options()
     _sqlite_synchronous(connection, relaxed=options.get(BATCH_SYNC, False))
     connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
+
+
+def _postgresql_on_begin(connection: Connection) -> None:
+    """A batch writer's transaction commits without waiting for its log to reach the disk.
+
+    ``SET LOCAL``: for this transaction only, so nobody else's commit changes (web requests keep
+    PostgreSQL's default, ``synchronous_commit=on``). See :func:`batch_bind`.
+    """
+    if connection.get_execution_options().get(BATCH_SYNC, False):
+        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
 
 
 def _sqlite_synchronous(connection: Connection, *, relaxed: bool) -> None:
@@ -202,13 +214,16 @@ def core(session: Session) -> Connection:
 
 
 def batch_bind(engine: Engine) -> Engine:
-    """``engine`` for a batch import's writer: on SQLite, its transactions commit with ``synchronous=NORMAL``.
+    """``engine`` for a batch import's writer: its transactions commit without syncing the log to disk.
 
-    SQLite in WAL mode with ``synchronous=FULL`` (the default) syncs the log to disk at every commit,
-    which a batch does once per file. With NORMAL the log is synced at checkpoints only: the database
-    is never corrupted, a crash of the process loses nothing committed, and a power cut can lose the
-    last commits, which rerunning the (idempotent) import puts back. ``docs/IMPORT.md`` says more.
-    Other connections of the same pool (web requests) keep FULL. PostgreSQL ignores the option.
+    A batch commits once per file, and a commit that waits for the disk cost 0.3 to 0.8 ms a file
+    here. On SQLite (WAL mode) the writer commits with ``synchronous=NORMAL`` instead of FULL: the
+    log is synced at checkpoints only. On PostgreSQL with ``synchronous_commit=off``: the server
+    writes the log out within a fraction of a second, on its own. Either way the database is never
+    corrupted and a file is whole or absent; a crash of the import process (Ctrl-C, kill) loses
+    nothing committed; only a power cut or a crash of the operating system (or of the PostgreSQL
+    server) can lose the last commits, which rerunning the (idempotent) import puts back.
+    ``docs/IMPORT.md`` says more. Everyone else's transactions keep the databases' defaults.
     """
     return engine.execution_options(**{BATCH_SYNC: True})
 

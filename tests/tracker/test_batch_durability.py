@@ -1,8 +1,9 @@
-"""A batch import's writer commits with SQLite's ``synchronous=NORMAL``; every other Session keeps FULL.
+"""A batch import's writer commits without syncing to disk; every other Session keeps the default.
 
-Each file stays its own transaction. The level belongs to the pooled DBAPI connection, so the test
-checks that a web request handed the same connection afterwards commits with FULL again; the
-writer's larger page cache and rarer checkpoints are put back the same way.
+SQLite: ``synchronous=NORMAL`` for the writer, FULL for everyone else. Each file stays its own
+transaction. The level belongs to the pooled DBAPI connection, so the test checks that a web request
+handed the same connection afterwards commits with FULL again; the writer's rarer checkpoints are
+put back the same way. PostgreSQL: ``synchronous_commit=off`` for the writer's transactions only.
 """
 
 from __future__ import annotations
@@ -46,6 +47,30 @@ def file_app(tmp_path: Path) -> Iterator[Flask]:
         yield app
     finally:
         db.get_db(app).engine.dispose()
+
+
+def _postgresql_commit(session: Session) -> str:
+    return session.execute(text("SHOW synchronous_commit")).scalar_one()
+
+
+@pytest.mark.postgres
+def test_on_postgresql_only_the_batch_writers_transactions_commit_asynchronously(empty_app: Flask) -> None:
+    db.upgrade_database(db.get_db(empty_app).engine)
+    sessions = db.get_db(empty_app).sessions
+    with sessions() as plain:
+        assert _postgresql_commit(plain) == "on"
+    writer = db.batch_writer(sessions())
+    assert _postgresql_commit(writer) == "off"
+    used = _dbapi(writer)
+    writer.commit()
+    assert _postgresql_commit(writer) == "off"  # every transaction of the writer
+    writer.rollback()
+    assert _postgresql_commit(writer) == "off"  # after a rolled-back file too
+    writer.close()
+    with empty_app.test_request_context("/", method="POST"):
+        request_session = db.get_session()
+        assert _dbapi(request_session) is used  # the pool's connection, handed on
+        assert _postgresql_commit(request_session) == "on"
 
 
 def test_the_batch_writer_commits_with_normal_and_requests_keep_full(file_app: Flask) -> None:

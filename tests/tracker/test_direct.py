@@ -148,30 +148,44 @@ def test_a_listener_sees_every_statement(session: Session, imported: dict[str, M
     assert [s for s in seen if "FROM minute_item JOIN meeting" in s]
 
 
+@pytest.mark.parametrize("rows", [1, 2])
 @pytest.mark.parametrize("watched", [False, True])
 def test_json_serialised_beforehand_is_stored_as_the_object(
-    session: Session, imported: dict[str, MinuteItem], watched: bool
+    session: Session, imported: dict[str, MinuteItem], watched: bool, rows: int
 ) -> None:
+    """One row, and two (PostgreSQL sends several as arrays): one serialised, one an object."""
     evidence = {"words": ["counselling", "waiting"], "note": "“quoted” — £4.63m", "score": 0.5}
+    other = {"words": [], "note": None, "phrases": [["a", 1.0]]}
     item = next(iter(imported.values()))
-    action_id = session.scalar(select(Action.id).where(Action.minute_item_id == item.id).limit(1))
-    row = {
-        "action_id": action_id,
-        "minute_item_id": item.id,  # its own item: the linker never pairs these, so the pair is free
-        "score": 0.5,
-        "evidence": direct.JsonText(json.dumps(evidence)),
-        "status": LinkStatus.SUGGESTED,
-        "decided_by_id": None,
-        "decided_at": None,
-        "created_at": utcnow(),
-    }
+    action_ids = session.scalars(select(Action.id).where(Action.minute_item_id == item.id).limit(2)).all()
+    given = [direct.JsonText(json.dumps(evidence)), other][:rows]
+    written = [
+        {
+            "action_id": action_id,
+            "minute_item_id": item.id,  # its own item: the linker never pairs these, so the pair is free
+            "score": 0.5,
+            "evidence": value,
+            "status": LinkStatus.SUGGESTED,
+            "decided_by_id": None,
+            "decided_at": None,
+            "created_at": utcnow(),
+        }
+        for action_id, value in zip(action_ids[:rows], given, strict=True)
+    ]
     listen = lambda *args: None  # noqa: E731
     engine = session.get_bind()
     if watched:
         event.listen(engine, "before_cursor_execute", listen)
     try:
-        ((link_id,),) = direct.insert_rows(session, FollowUpLink.__table__, [row], returning=("id",))
+        ids = direct.insert_rows(session, FollowUpLink.__table__, written, returning=("id", "action_id"))
     finally:
         if watched:
             event.remove(engine, "before_cursor_execute", listen)
-    assert session.scalar(select(FollowUpLink.evidence).where(FollowUpLink.id == link_id)) == evidence
+    stored = dict(
+        session.execute(
+            select(FollowUpLink.action_id, FollowUpLink.evidence).where(
+                FollowUpLink.id.in_([i for i, _ in ids])
+            )
+        ).all()
+    )
+    assert stored == dict(zip(action_ids[:rows], [evidence, other][:rows], strict=True))
