@@ -24,8 +24,7 @@ import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, Text, bindparam, cast, exc, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, Table, bindparam, exc, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
@@ -137,8 +136,6 @@ class Statement:
 
 #: multi-row INSERTs by (table, columns, returning), each compiled per row count and dialect
 _INSERTS: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], dict[int, Statement]] = {}
-#: PostgreSQL's multi-row INSERTs by (table, columns, returning): one statement for any row count
-_UNNESTS: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], tuple[Statement, frozenset[str]]] = {}
 #: at most this many rows go into one INSERT (SQLite allows 32,766 parameters a statement)
 _ROWS_PER_INSERT = 100
 
@@ -150,16 +147,11 @@ def insert_rows(
 
     The rows returned are not promised to be in the rows' order: return a column that tells them
     apart (an id with a position). Every column with a client-side default must be given.
-
-    On PostgreSQL several rows go in as one array a column (:func:`_unnest_statement`); elsewhere,
-    and for one row, as ``VALUES`` lists of at most :data:`_ROWS_PER_INSERT` rows.
     """
     if not rows:
         return []
     keys = tuple(rows[0])
     back = tuple(returning)
-    if len(rows) > 1 and session.get_bind().dialect.name == "postgresql":
-        return _insert_unnest(session, table, keys, back, rows)
     by_count = _INSERTS.setdefault((table, keys, back), {})
     out: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), _ROWS_PER_INSERT):
@@ -176,66 +168,15 @@ def insert_rows(
 
 
 def _insert_statement(table: Table, keys: tuple[str, ...], back: tuple[str, ...], count: int) -> Statement:
-    _check_defaults(table, keys)
+    given = set(keys)
+    for column in table.c:
+        if column.key not in given and (column.default is not None or column.onupdate is not None):
+            raise ValueError(f"insert_rows into {table.name}: give {column.key!r} (it has a Python default)")
     values = [{k: bindparam(f"r{i}_{k}", type_=table.c[k].type) for k in keys} for i in range(count)]
     statement = insert(table).values(values)
     if back:
         statement = statement.returning(*(table.c[k] for k in back))
     return Statement(statement)
-
-
-def _check_defaults(table: Table, keys: tuple[str, ...]) -> None:
-    given = set(keys)
-    for column in table.c:
-        if column.key not in given and (column.default is not None or column.onupdate is not None):
-            raise ValueError(f"insert_rows into {table.name}: give {column.key!r} (it has a Python default)")
-
-
-def _insert_unnest(
-    session: Session,
-    table: Table,
-    keys: tuple[str, ...],
-    back: tuple[str, ...],
-    rows: Sequence[Mapping[str, Any]],
-) -> list[tuple[Any, ...]]:
-    found = _UNNESTS.get((table, keys, back))
-    if found is None:
-        found = _UNNESTS[(table, keys, back)] = _unnest_statement(table, keys, back)
-    statement, json_keys = found
-    params: dict[str, list[Any]] = {k: [row[k] for row in rows] for k in keys}
-    for k in json_keys:  # sent as text and cast by the server; JsonText is JSON already
-        params[k] = [v if v is None or type(v) is JsonText else json.dumps(v) for v in params[k]]
-    if back:
-        return statement.rows(session, params)
-    statement.run(session, params)
-    return []
-
-
-def _unnest_statement(
-    table: Table, keys: tuple[str, ...], back: tuple[str, ...]
-) -> tuple[Statement, frozenset[str]]:
-    """``INSERT INTO t (a, b) SELECT * FROM unnest(CAST(:a AS A[]), CAST(:b AS B[]))``: PostgreSQL.
-
-    Why: a ``VALUES`` list of many rows is a new SQL text for every row count, with a parameter
-    for every value, and psycopg parses texts over 50 parameters afresh at each execution (about
-    1 ms for an item's actions here) while the server plans each anew. This text is the same for
-    any number of rows, with one parameter a column: psycopg caches its parsing, and the server
-    prepares it once. JSON columns travel as text (returned with the statement, for the caller to
-    serialise); every other value goes through the column type's own bind processor, element by
-    element, as SQLAlchemy's ``ARRAY`` does.
-    """
-    _check_defaults(table, keys)
-    json_keys = frozenset(k for k in keys if isinstance(table.c[k].type, JSON))
-    arrays = []
-    for k in keys:
-        kind = table.c[k].type
-        sent = postgresql.ARRAY(Text() if k in json_keys else kind)
-        arrays.append(cast(bindparam(k, type_=sent), postgresql.ARRAY(kind)))
-    source = func.unnest(*arrays).table_valued(*keys).render_derived()
-    statement = insert(table).from_select(list(keys), select(*source.c))
-    if back:
-        statement = statement.returning(*(table.c[k] for k in back))
-    return Statement(statement), json_keys
 
 
 def _watched(connection: Connection) -> bool:
