@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
 from extract.sources import SUFFIXES, iter_sources
 
-from . import candidates, direct, services
+from . import candidates, checkpoints, direct, services
 from .errors import TrackerError
 from .models import Meeting, MinuteItem
 from .reading import (
@@ -326,35 +326,36 @@ def import_all(
     """
     statistics = _Statistics(session)
     candidates.keep(session)
-    for p in prepared:
-        if isinstance(p, Refused):
-            yield FileResult(file=p.name, status=FAILED, reason=p.reason)
-            continue
-        try:
-            candidates.begin(session)
-            result = store(session, p)
-            if dry_run:
+    with checkpoints.beside(session):
+        for p in prepared:
+            if isinstance(p, Refused):
+                yield FileResult(file=p.name, status=FAILED, reason=p.reason)
+                continue
+            try:
+                candidates.begin(session)
+                result = store(session, p)
+                if dry_run:
+                    session.rollback()
+                    if result.status != UNCHANGED:
+                        result.minute_item_id = None
+                else:
+                    session.flush()
+                    candidates.seal(session)
+                    session.commit()
+                    statistics.stored(result)
+            except TrackerError as err:
                 session.rollback()
-                if result.status != UNCHANGED:
-                    result.minute_item_id = None
-            else:
-                session.flush()
-                candidates.seal(session)
-                session.commit()
-                statistics.stored(result)
-        except TrackerError as err:
-            session.rollback()
-            yield FileResult(file=p.name, status=FAILED, reason=one_line(err.message))
-            continue
-        except SQLAlchemyError as err:
-            session.rollback()
-            reason = one_line(str(getattr(err, "orig", None) or err))
-            yield FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
-            continue
-        except BaseException:
-            session.rollback()
-            raise
-        yield result
+                yield FileResult(file=p.name, status=FAILED, reason=one_line(err.message))
+                continue
+            except SQLAlchemyError as err:
+                session.rollback()
+                reason = one_line(str(getattr(err, "orig", None) or err))
+                yield FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
+                continue
+            except BaseException:
+                session.rollback()
+                raise
+            yield result
 
 
 class _Statistics:
