@@ -115,14 +115,22 @@ def candidates(
     if entries is None:
         rows = session.connection().execute(_OPEN_OF_COMMITTEE, {"committee_id": committee_id})
         entries = kept.by_committee[committee_id] = [tuple(row) for row in rows]  # type: ignore[misc]
-    found: list[tuple[int, int]] = []
-    i = bisect_left(entries, (when,))
-    while i > 0 and len(found) < limit:
-        i -= 1
-        _, action_id, version, of_item = entries[i]
-        if of_item != item_id:
-            found.append((action_id, version))
-    return found
+    end = bisect_left(entries, (when,))
+    start = max(0, end - limit)
+    found = _others(entries, start, end, item_id)
+    while len(found) < limit and start > 0:  # some were the item's own: look further back
+        start, end = max(0, start - limit), start
+        found += _others(entries, start, end, item_id)
+    return found[:limit]
+
+
+def _others(entries: list[Entry], start: int, end: int, item_id: int) -> list[tuple[int, int]]:
+    """(id, version) of ``entries[start:end]`` not of ``item_id``, last first."""
+    return [
+        (action_id, version)
+        for _, action_id, version, of_item in reversed(entries[start:end])
+        if of_item != item_id
+    ]
 
 
 def added(

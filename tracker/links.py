@@ -313,7 +313,7 @@ def _earlier_open_actions(
     name = committee.name
     owners = {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
     rows += _EARLIER_OWNED.rows(session, params | owners)
-    found = [(action_id, store.get(action_id, version)) for action_id, version in rows]
+    found = store.lookup(rows)
     missing = [action_id for action_id, known in found if known is None]
     if not missing:
         return found  # type: ignore[return-value]

@@ -502,6 +502,15 @@ class ActionStore:
         found = self._by_id.get(action_id)
         return found[1] if found is not None and found[0] == version else None
 
+    def lookup(self, rows: Iterable[tuple[int, int]]) -> list[tuple[int, ActionProfile | None]]:
+        """``(id, profile or None)`` for each ``(id, version)``: :meth:`get` over a linker's candidates."""
+        by_id = self._by_id
+        found: list[tuple[int, ActionProfile | None]] = []
+        for action_id, version in rows:
+            kept = by_id.get(action_id)
+            found.append((action_id, kept[1] if kept is not None and kept[0] == version else None))
+        return found
+
     def put(self, action_id: int, version: int, profile: ActionProfile) -> None:
         """Keep ``profile`` for this version of the action (replacing any other version's)."""
         self._by_id.pop(action_id, None)

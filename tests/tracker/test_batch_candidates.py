@@ -11,6 +11,7 @@ PostgreSQL nothing is kept.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -151,5 +152,40 @@ def test_postgresql_keeps_nothing(database_url: str) -> None:
             candidates.keep(session)
             kept = candidates.candidates(session, 1, date(2020, 1, 1), 1, 400)
             assert kept is None and candidates._KEY not in session.info
+    finally:
+        engine.dispose()
+
+
+def test_kept_candidates_are_the_latest_before_the_date_not_of_the_item_at_most_the_limit() -> None:
+    """What the linker's query returns (latest meeting first, then by id descending), drawn from
+    what is kept, also when the item's own actions sit among them and the limit cuts the list."""
+    rng = random.Random(4)
+    engine = db.make_engine("sqlite://")
+    try:
+        with Session(engine) as session:
+            candidates.keep(session)
+            candidates.begin(session)
+            kept = session.info[candidates._KEY]
+            for _ in range(500):
+                entries = sorted(
+                    (
+                        date(2020, 1, 1) + timedelta(days=rng.randint(0, 20)),
+                        i,
+                        rng.randint(1, 3),
+                        rng.randint(1, 5),
+                    )
+                    for i in range(rng.randint(0, 60))
+                )
+                kept.by_committee[7] = entries
+                when = date(2020, 1, 1) + timedelta(days=rng.randint(0, 22))
+                item_id, limit = rng.randint(1, 5), rng.randint(1, 12)
+                expected = [
+                    (action_id, version)
+                    for day, action_id, version, of_item in sorted(
+                        entries, key=lambda e: (e[0], e[1]), reverse=True
+                    )
+                    if day < when and of_item != item_id
+                ][:limit]
+                assert candidates.candidates(session, 7, when, item_id, limit) == expected
     finally:
         engine.dispose()
