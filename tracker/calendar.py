@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
@@ -397,7 +397,7 @@ _MOVABLE_AFTER_ADDED = direct.Statement(
 
 _ACTIONS = Action.__table__
 #: one moved action: its new date, if its version is still the one read (built once, like the above)
-_MOVE = (
+_MOVE = direct.Statement(
     update(_ACTIONS)
     .where(_ACTIONS.c.id == bindparam("b_id"), _ACTIONS.c.version == bindparam("b_version"))
     .values(due_date=bindparam("b_due"), updated_at=bindparam("b_now"), version=_ACTIONS.c.version + 1)
@@ -437,12 +437,13 @@ def _reschedule(
     dates = meeting_dates(session, committee_id)
     now = utcnow()
     author_id = author.id if author is not None else None
-    moves, notes = [], []
+    moves, notes, moved = [], [], []
     for action_id, rule, month, due, version, set_at in rows:
         new = resolve(DueRule(rule, month), after=set_at, dates=dates)
         if new == due:
             continue
         moves.append({"b_id": action_id, "b_version": version, "b_due": new, "b_now": now})
+        moved.append((set_at, action_id))
         note = f"Due date moved from {_day_or_unknown(due)} to {_day_or_unknown(new)}: {reason}."
         notes.append(
             {"action_id": action_id, "author_id": author_id, "created_at": now, "note": note}
@@ -450,14 +451,13 @@ def _reschedule(
         )
     if not moves:
         return 0
-    done = db.core(session).execute(_MOVE, moves)
-    if done.rowcount != len(moves):  # someone changed one of them since it was read
+    done = _MOVE.run_many(session, moves)
+    if done != len(moves):  # someone changed one of them since it was read
         raise StaleDataError(
-            f"UPDATE statement on table 'action' expected to update {len(moves)} row(s); "
-            f"{done.rowcount} were matched."
+            f"UPDATE statement on table 'action' expected to update {len(moves)} row(s); {done} were matched."
         )
-    db.core(session).execute(insert(ActionUpdate.__table__), notes)
-    kept_candidates.versions_raised(session, committee_id, [move["b_id"] for move in moves])
+    direct.insert_rows(session, ActionUpdate.__table__, notes)
+    kept_candidates.versions_raised(session, committee_id, moved)
     for move in moves:
         loaded = session.identity_map.get(identity_key(Action, move["b_id"]))
         if loaded is not None:

@@ -145,13 +145,18 @@ def added(
         insort(entries, (when, action_id, version, item_id))
 
 
-def versions_raised(session: Session, committee_id: int, action_ids: Iterable[int]) -> None:
-    """The batch raised the version of these actions of the committee by one (the calendar moved them)."""
+def versions_raised(session: Session, committee_id: int, moved: Iterable[tuple[date, int]]) -> None:
+    """The batch raised the version of these actions of the committee by one (the calendar moved
+    them); each is given with its meeting's date, which finds it among what is kept."""
     kept: _Kept | None = session.info.get(_KEY)
     entries = kept.by_committee.get(committee_id) if kept is not None and kept.checked else None
     if not entries:
         return
-    raised = set(action_ids)
-    for i, (when, action_id, version, item_id) in enumerate(entries):
-        if action_id in raised:
-            entries[i] = (when, action_id, version + 1, item_id)
+    for when, action_id in moved:
+        i = bisect_left(entries, (when, action_id))
+        if i == len(entries) or entries[i][:2] != (when, action_id):
+            i = next((j for j, e in enumerate(entries) if e[1] == action_id), -1)  # not by its date
+            if i < 0:
+                continue
+        _, _, version, item_id = entries[i]
+        entries[i] = (entries[i][0], action_id, version + 1, item_id)

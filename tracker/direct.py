@@ -133,6 +133,15 @@ class Statement:
         plan = self.plan(connection.dialect)
         return _run(connection, plan.sql, plan.parameters(params), fetch=False)  # type: ignore[return-value]
 
+    def run_many(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Execute a statement that returns no rows once per parameter set (``executemany``); the
+        number of rows changed in all."""
+        connection = db.core(session)
+        if _watched(connection):
+            return connection.execute(self.statement, [_decoded(r) for r in rows]).rowcount
+        plan = self.plan(connection.dialect)
+        return _run(connection, plan.sql, [plan.parameters(r) for r in rows], fetch=False, many=True)  # type: ignore[return-value]
+
 
 #: multi-row INSERTs by (table, columns, returning), each compiled per row count and dialect
 _INSERTS: dict[tuple[Table, tuple[str, ...], tuple[str, ...]], dict[int, Statement]] = {}
@@ -192,11 +201,16 @@ def _decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:
     return {k: json.loads(v) if type(v) is JsonText else v for k, v in params.items()}
 
 
-def _run(connection: Connection, sql: str, params: Any, *, fetch: bool) -> list[Any] | int:
+def _run(
+    connection: Connection, sql: str, params: Any, *, fetch: bool, many: bool = False
+) -> list[Any] | int:
     raw = connection.connection.driver_connection
     cursor = raw.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, params)
+        if many:
+            cursor.executemany(sql, params)
+        else:
+            cursor.execute(sql, params)
         return cursor.fetchall() if fetch else cursor.rowcount
     except connection.dialect.loaded_dbapi.Error as err:
         dialect = connection.dialect

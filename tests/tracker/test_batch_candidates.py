@@ -189,3 +189,24 @@ def test_kept_candidates_are_the_latest_before_the_date_not_of_the_item_at_most_
                 assert candidates.candidates(session, 7, when, item_id, limit) == expected
     finally:
         engine.dispose()
+
+
+def test_raised_versions_are_found_by_their_meetings_date() -> None:
+    engine = db.make_engine("sqlite://")
+    try:
+        with Session(engine) as session:
+            candidates.keep(session)
+            candidates.begin(session)
+            day = date(2020, 1, 1)
+            entries = [(day + timedelta(days=i // 3), i, 1, 100 + i // 3) for i in range(30)]
+            session.info[candidates._KEY].by_committee[7] = list(entries)
+            # 4 by its own date; 17 given a wrong date (found by id all the same); 99 is not kept
+            candidates.versions_raised(session, 7, [(day + timedelta(days=1), 4), (day, 17), (day, 99)])
+            kept = session.info[candidates._KEY].by_committee[7]
+            assert [e for e in kept if e[2] == 2] == [
+                (day + timedelta(days=1), 4, 2, 101),
+                (day + timedelta(days=5), 17, 2, 105),
+            ]
+            assert [e[:2] for e in kept] == [e[:2] for e in entries]
+    finally:
+        engine.dispose()

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, exc, insert, select
+from sqlalchemy import bindparam, event, exc, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker import direct
@@ -189,3 +189,34 @@ def test_json_serialised_beforehand_is_stored_as_the_object(
         ).all()
     )
     assert stored == dict(zip(action_ids[:rows], [evidence, other][:rows], strict=True))
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_run_many_counts_every_row_changed(
+    session: Session, imported: dict[str, MinuteItem], watched: bool
+) -> None:
+    """``executemany``: the count is the sum over the parameter sets (the calendar checks it to
+    notice an action changed by someone else since it was read)."""
+    table = Action.__table__
+    bump = direct.Statement(
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(version=table.c.version + 1, updated_at=bindparam("b_now"))
+    )
+    rows = session.execute(select(Action.id, Action.version).order_by(Action.id).limit(3)).all()
+    params = [{"b_id": i, "b_version": v, "b_now": utcnow()} for i, v in rows]
+    stale = {**params[0], "b_version": rows[0][1] + 5}  # a version nobody has: matches nothing
+    listen = lambda *args: None  # noqa: E731
+    engine = session.get_bind()
+    if watched:
+        event.listen(engine, "before_cursor_execute", listen)
+    try:
+        assert bump.run_many(session, params) == 3
+        assert bump.run_many(session, [stale]) == 0
+    finally:
+        if watched:
+            event.remove(engine, "before_cursor_execute", listen)
+    after = dict(
+        session.execute(select(Action.id, Action.version).where(Action.id.in_([i for i, _ in rows]))).all()
+    )
+    assert after == {i: v + 1 for i, v in rows}
