@@ -100,7 +100,22 @@ def _sqlite_on_begin(connection: Connection) -> None:
     """
     options = connection.get_execution_options()
     _sqlite_synchronous(connection, relaxed=options.get(BATCH_SYNC, False))
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE, False) else "BEGIN")
+    if options.get(IMMEDIATE, False):  # may wait for another writer, and fail: SQLAlchemy's errors
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif watched(connection):
+        connection.exec_driver_sql("BEGIN")
+    else:  # takes no lock, cannot fail: on the DBAPI connection (a batch begins one a file)
+        connection.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+
+
+def watched(connection: Connection) -> bool:
+    """Does anyone watch this connection's statements (cursor event listeners, ``echo``)?
+
+    Statements the import runs straight on the DBAPI connection (:mod:`tracker.direct`, a SQLite
+    ``BEGIN``) go through SQLAlchemy instead when someone does, so that the watcher sees every one.
+    """
+    dispatch = connection.dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo)
 
 
 def _postgresql_on_begin(connection: Connection) -> None:

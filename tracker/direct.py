@@ -111,7 +111,7 @@ class Statement:
     def rows(self, session: Session, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Every row the statement returns, converted as SQLAlchemy would."""
         connection = db.core(session)
-        if _watched(connection):
+        if db.watched(connection):
             return [tuple(row) for row in connection.execute(self.statement, _decoded(params))]
         plan = self.plan(connection.dialect)
         return plan.convert(_run(connection, plan.sql, plan.parameters(params), fetch=True))
@@ -128,7 +128,7 @@ class Statement:
     def run(self, session: Session, params: Mapping[str, Any]) -> int:
         """Execute a statement that returns no rows; the number of rows it changed."""
         connection = db.core(session)
-        if _watched(connection):
+        if db.watched(connection):
             return connection.execute(self.statement, _decoded(params)).rowcount
         plan = self.plan(connection.dialect)
         return _run(connection, plan.sql, plan.parameters(params), fetch=False)  # type: ignore[return-value]
@@ -137,7 +137,7 @@ class Statement:
         """Execute a statement that returns no rows once per parameter set (``executemany``); the
         number of rows changed in all."""
         connection = db.core(session)
-        if _watched(connection):
+        if db.watched(connection):
             return connection.execute(self.statement, [_decoded(r) for r in rows]).rowcount
         plan = self.plan(connection.dialect)
         return _run(connection, plan.sql, [plan.parameters(r) for r in rows], fetch=False, many=True)  # type: ignore[return-value]
@@ -186,12 +186,6 @@ def _insert_statement(table: Table, keys: tuple[str, ...], back: tuple[str, ...]
     if back:
         statement = statement.returning(*(table.c[k] for k in back))
     return Statement(statement)
-
-
-def _watched(connection: Connection) -> bool:
-    """Does anyone watch this connection's statements (cursor event listeners, ``echo``)?"""
-    dispatch = connection.dispatch
-    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo)
 
 
 def _decoded(params: Mapping[str, Any]) -> Mapping[str, Any]:
