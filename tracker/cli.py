@@ -224,7 +224,7 @@ def import_command(
     if committee is not None:
         with _database_errors():
             services.check_committee_name(committee)
-    # each file is still its own transaction; on SQLite they commit with synchronous=NORMAL
+    # each file is still its own transaction, committed without syncing to disk (db.batch_bind)
     session = db.batch_writer(_session())
     sources = list(batch.expand_paths(paths))
     single = len(paths) == 1 and len(sources) == 1 and os.path.isfile(paths[0])
