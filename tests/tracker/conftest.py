@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from extract.records import Extraction
 from extract.sources import SourceText
-from tracker import services
+from tests.conftest import app_config
+from tracker import create_app, db, services
 from tracker.models import Base, MinuteItem, User, UserRole
 
 SEED_2018 = "000_380f5c1928f18705.txt"
@@ -185,3 +187,15 @@ def _make_actions(
 def make_actions(session: Session) -> Callable[..., list[int]]:
     """``make_actions(count, author=None, committee="Test Committee")``: generated open actions, committed."""
     return functools.partial(_make_actions, session)
+
+
+@pytest.fixture
+def file_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on a SQLite file with the schema in place (whatever the test database is): for what
+    only a SQLite file has (its log, its durability settings)."""
+    app = create_app(app_config(f"sqlite:///{tmp_path / 'tracker.sqlite3'}"))
+    db.upgrade_database(db.get_db(app).engine)
+    try:
+        yield app
+    finally:
+        db.get_db(app).engine.dispose()

@@ -8,7 +8,6 @@ put back the same way. PostgreSQL: ``synchronous_commit=off`` for the writer's t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +16,7 @@ from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
-from tests.conftest import app_config
-from tracker import create_app, db
+from tracker import db
 
 if TYPE_CHECKING:
     from conftest import Seed
@@ -36,17 +34,6 @@ def _settings(session: Session) -> dict[str, int]:
 
 def _dbapi(session: Session) -> object:
     return session.connection().connection.dbapi_connection
-
-
-@pytest.fixture
-def file_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on a SQLite file with the schema in place (whatever the test database is)."""
-    app = create_app(app_config(f"sqlite:///{tmp_path / 'tracker.sqlite3'}"))
-    db.upgrade_database(db.get_db(app).engine)
-    try:
-        yield app
-    finally:
-        db.get_db(app).engine.dispose()
 
 
 def _postgresql_commit(session: Session) -> str:

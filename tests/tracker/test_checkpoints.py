@@ -1,15 +1,14 @@
 """A batch writer's SQLite log is copied back into the database file by a thread beside it.
 
-The thread must copy while the writer commits (the writer then finds nothing left to copy), must
-not make the batch's kept candidates look stale (another connection's checkpoint is not a write),
-and must exist only for a batch writer on a SQLite file.
+The thread must copy while the writer commits (the database file then holds the commits without its
+log), must not make the batch's kept candidates look stale (another connection's checkpoint is not
+a write), and must exist only for a batch writer on a SQLite file.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,19 +16,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.conftest import app_config
-from tracker import candidates, checkpoints, create_app, db
-
-
-@pytest.fixture
-def file_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on a SQLite file with the schema in place (whatever the test database is)."""
-    app = create_app(app_config(f"sqlite:///{tmp_path / 'tracker.sqlite3'}"))
-    db.upgrade_database(db.get_db(app).engine)
-    try:
-        yield app
-    finally:
-        db.get_db(app).engine.dispose()
+from tracker import candidates, checkpoints, db
 
 
 def _write(session: Session, n: int) -> None:

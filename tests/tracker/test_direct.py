@@ -153,7 +153,7 @@ def test_a_listener_sees_every_statement(session: Session, imported: dict[str, M
 def test_json_serialised_beforehand_is_stored_as_the_object(
     session: Session, imported: dict[str, MinuteItem], watched: bool, rows: int
 ) -> None:
-    """One row, and two (PostgreSQL sends several as arrays): one serialised, one an object."""
+    """One row, and two in one multi-row INSERT: one serialised beforehand, one an object."""
     evidence = {"words": ["counselling", "waiting"], "note": "“quoted” — £4.63m", "score": 0.5}
     other = {"words": [], "note": None, "phrases": [["a", 1.0]]}
     item = next(iter(imported.values()))
