@@ -6,8 +6,29 @@ read, so that ``text[start:end]`` is the evidence for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _record(cls: type[_T]) -> type[_T]:
+    """A frozen, slotted dataclass that pickles as its class and its field values.
+
+    Why: a batch import's workers send every extraction to the writer, and a slotted dataclass
+    unpickles through ``dataclasses``' ``__setstate__``, which looks the fields up again for every
+    object: an extraction took about 175 µs to load, against 60 µs when each record is rebuilt by
+    its ``__init__`` from a tuple (200 generated items, ``pickle.loads``).
+    """
+    made = dataclass(frozen=True, slots=True)(cls)
+    names = tuple(f.name for f in fields(made))
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return made, tuple([getattr(self, name) for name in names])
+
+    made.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return made
+
 
 SCHEMA = "minutes-extract/1"
 
@@ -21,7 +42,7 @@ ORIGINS = ("resolution", "narrative", "action_line")
 CAPACITIES = ("present", "invited", "witness", "officer", "apology")
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Due:
     """A deadline as written (``the next meeting``) plus the ISO date when it resolves."""
 
@@ -32,7 +53,7 @@ class Due:
         return {"text": self.text, "date": self.date}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Report:
     """What the item considered: ``Report of the Director of …`` → kind and author."""
 
@@ -44,7 +65,7 @@ class Report:
         return {"kind": self.kind, "author": self.author, "span": list(self.span)}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Attendee:
     name: str | None
     honorific: str | None
@@ -64,7 +85,7 @@ class Attendee:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Resolution:
     """One leaf clause of a resolution block; an introducing clause's words lead ``text``."""
 
@@ -90,7 +111,7 @@ class Resolution:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Action:
     """A follow-up somebody must do, from a resolution, the narrative or an ``Action:`` line."""
 
@@ -116,7 +137,7 @@ class Action:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class DateMention:
     text: str
     date: str | None
@@ -126,7 +147,7 @@ class DateMention:
         return {"text": self.text, "date": self.date, "span": list(self.span)}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Amount:
     """A sum of money: ``£4.63m`` has value 4630000 (pounds, or the currency's unit)."""
 
@@ -139,7 +160,7 @@ class Amount:
         return {"text": self.text, "value": self.value, "currency": self.currency, "span": list(self.span)}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Reference:
     """A pointer to another minute: ``Minute 18 below refers``."""
 
@@ -150,7 +171,7 @@ class Reference:
         return {"text": self.text, "span": list(self.span)}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class ExtractionWarning:
     """Where the extractor doubts itself; ``code`` is stable (``W_ACTION_NO_OWNER``)."""
 
@@ -162,7 +183,7 @@ class ExtractionWarning:
         return {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Meeting:
     """What the page itself says about its meeting (``Meeting: 14/03/2019 - Audit Committee (Item 12)``)."""
 
@@ -180,7 +201,7 @@ class Meeting:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@_record
 class Extraction:
     """Everything read from one minutes text; ``to_dict()`` is the ``minutes-extract/1`` object."""
 

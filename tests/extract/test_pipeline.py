@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -194,3 +195,16 @@ def test_blank_pipeline_docs_are_split_on_white_space_and_keep_the_text() -> Non
     assert doc.user_data["minutes.word_tokens"]
     assert doc.text == text
     assert [t.text for t in doc if not t.is_space] == text.split()
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name)
+def test_an_extraction_pickles_to_an_equal_one_rebuilt_from_its_fields(seed: Path) -> None:
+    """Batch workers send extractions to the writer by pickle; every record type makes the trip."""
+    extraction = extract_minutes(seed.read_text(encoding="utf-8"), source_name=seed.name)
+    for records in (extraction.attendees, extraction.resolutions, extraction.actions, extraction.dates):
+        assert records  # the seeds hold every kind the writer stores
+    for protocol in (2, pickle.HIGHEST_PROTOCOL):
+        back = pickle.loads(pickle.dumps(extraction, protocol=protocol))
+        assert back == extraction and back.to_dict() == extraction.to_dict()
+        assert type(back.actions[0]) is type(extraction.actions[0])
+    assert extraction.actions[0].__reduce__()[1][0] == extraction.actions[0].text  # its fields, in order
