@@ -12,16 +12,18 @@ from typing import Any, TypeVar
 _T = TypeVar("_T")
 
 
-def _record(cls: type[_T]) -> type[_T]:
-    """A frozen, slotted dataclass that pickles as its class and its field values.
+def record(cls: type[_T]) -> type[_T]:
+    """A frozen, slotted dataclass that pickles as its class and its ``__init__`` arguments.
 
-    Why: a batch import's workers send every extraction to the writer, and a slotted dataclass
-    unpickles through ``dataclasses``' ``__setstate__``, which looks the fields up again for every
-    object: an extraction took about 175 µs to load, against 60 µs when each record is rebuilt by
-    its ``__init__`` from a tuple (200 generated items, ``pickle.loads``).
+    Why: a batch import's workers send every extraction (and the linker's profile of its item,
+    :class:`tracker.profiles.ItemProfile`) to the writer, and a slotted dataclass unpickles through
+    ``dataclasses``' ``__setstate__``, which looks the fields up again for every object: an
+    extraction took about 175 µs to load, against 60 µs when each record is rebuilt by its
+    ``__init__`` from a tuple (200 generated items, ``pickle.loads``). Fields made in
+    ``__post_init__`` (``init=False``) are made again on loading, not sent.
     """
     made = dataclass(frozen=True, slots=True)(cls)
-    names = tuple(f.name for f in fields(made))
+    names = tuple(f.name for f in fields(made) if f.init)
 
     def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
         return made, tuple([getattr(self, name) for name in names])
@@ -42,7 +44,7 @@ ORIGINS = ("resolution", "narrative", "action_line")
 CAPACITIES = ("present", "invited", "witness", "officer", "apology")
 
 
-@_record
+@record
 class Due:
     """A deadline as written (``the next meeting``) plus the ISO date when it resolves."""
 
@@ -53,7 +55,7 @@ class Due:
         return {"text": self.text, "date": self.date}
 
 
-@_record
+@record
 class Report:
     """What the item considered: ``Report of the Director of …`` → kind and author."""
 
@@ -65,7 +67,7 @@ class Report:
         return {"kind": self.kind, "author": self.author, "span": list(self.span)}
 
 
-@_record
+@record
 class Attendee:
     name: str | None
     honorific: str | None
@@ -85,7 +87,7 @@ class Attendee:
         }
 
 
-@_record
+@record
 class Resolution:
     """One leaf clause of a resolution block; an introducing clause's words lead ``text``."""
 
@@ -111,7 +113,7 @@ class Resolution:
         }
 
 
-@_record
+@record
 class Action:
     """A follow-up somebody must do, from a resolution, the narrative or an ``Action:`` line."""
 
@@ -137,7 +139,7 @@ class Action:
         }
 
 
-@_record
+@record
 class DateMention:
     text: str
     date: str | None
@@ -147,7 +149,7 @@ class DateMention:
         return {"text": self.text, "date": self.date, "span": list(self.span)}
 
 
-@_record
+@record
 class Amount:
     """A sum of money: ``£4.63m`` has value 4630000 (pounds, or the currency's unit)."""
 
@@ -160,7 +162,7 @@ class Amount:
         return {"text": self.text, "value": self.value, "currency": self.currency, "span": list(self.span)}
 
 
-@_record
+@record
 class Reference:
     """A pointer to another minute: ``Minute 18 below refers``."""
 
@@ -171,7 +173,7 @@ class Reference:
         return {"text": self.text, "span": list(self.span)}
 
 
-@_record
+@record
 class ExtractionWarning:
     """Where the extractor doubts itself; ``code`` is stable (``W_ACTION_NO_OWNER``)."""
 
@@ -183,7 +185,7 @@ class ExtractionWarning:
         return {"code": self.code, "message": self.message, "span": list(self.span) if self.span else None}
 
 
-@_record
+@record
 class Meeting:
     """What the page itself says about its meeting (``Meeting: 14/03/2019 - Audit Committee (Item 12)``)."""
 
@@ -201,7 +203,7 @@ class Meeting:
         }
 
 
-@_record
+@record
 class Extraction:
     """Everything read from one minutes text; ``to_dict()`` is the ``minutes-extract/1`` object."""
 

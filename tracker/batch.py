@@ -328,34 +328,38 @@ def import_all(
     candidates.keep(session)
     with checkpoints.beside(session):
         for p in prepared:
-            if isinstance(p, Refused):
-                yield FileResult(file=p.name, status=FAILED, reason=p.reason)
-                continue
-            try:
-                candidates.begin(session)
-                result = store(session, p)
-                if dry_run:
-                    session.rollback()
-                    if result.status != UNCHANGED:
-                        result.minute_item_id = None
-                else:
-                    session.flush()
-                    candidates.seal(session)
-                    session.commit()
-                    statistics.stored(result)
-            except TrackerError as err:
-                session.rollback()
-                yield FileResult(file=p.name, status=FAILED, reason=one_line(err.message))
-                continue
-            except SQLAlchemyError as err:
-                session.rollback()
-                reason = one_line(str(getattr(err, "orig", None) or err))
-                yield FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
-                continue
-            except BaseException:
-                session.rollback()
-                raise
-            yield result
+            yield _import_one(session, p, statistics, dry_run=dry_run)
+
+
+def _import_one(
+    session: Session, p: Ready | Refused, statistics: _Statistics, *, dry_run: bool
+) -> FileResult:
+    """One file of :func:`import_all`, in its own transaction: committed, or rolled back and reported."""
+    if isinstance(p, Refused):
+        return FileResult(file=p.name, status=FAILED, reason=p.reason)
+    try:
+        candidates.begin(session)
+        result = store(session, p)
+        if dry_run:
+            session.rollback()
+            if result.status != UNCHANGED:
+                result.minute_item_id = None
+        else:
+            session.flush()
+            candidates.seal(session)
+            session.commit()
+            statistics.stored(result)
+    except TrackerError as err:
+        session.rollback()
+        return FileResult(file=p.name, status=FAILED, reason=one_line(err.message))
+    except SQLAlchemyError as err:
+        session.rollback()
+        reason = one_line(str(getattr(err, "orig", None) or err))
+        return FileResult(file=p.name, status=FAILED, reason=f"the database refused it: {reason}")
+    except BaseException:
+        session.rollback()
+        raise
+    return result
 
 
 class _Statistics:
