@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, exc, insert, select, update
+from sqlalchemy import bindparam, event, exc, insert, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from tracker import direct
@@ -88,6 +88,28 @@ def test_rows_come_back_converted_as_sqlalchemy_converts_them(
     # literal values in the statement (an enum here) are sent as SQLAlchemy sends them
     open_actions = select(Action.id).where(Action.status != ActionStatus.CLOSED).order_by(Action.id)
     assert direct.Statement(open_actions).scalars(session, {}) == list(session.scalars(open_actions))
+
+
+def test_a_parameter_used_twice_and_a_literal_percent_sign_survive_numbering(
+    session: Session, imported: dict[str, MinuteItem]
+) -> None:
+    """On PostgreSQL the SQL is numbered for psycopg's RawCursor: a name used twice keeps one number,
+    and an escaped ``%`` becomes a plain one again; both dialects answer as SQLAlchemy does."""
+    statement = (
+        select(MinuteItem.id)
+        .where(
+            (MinuteItem.id >= bindparam("low")) | (MinuteItem.title.like(literal_column("'%Contract%'"))),
+            MinuteItem.id <= bindparam("low") + 1000,
+            MinuteItem.title.like("%" + bindparam("word") + "%"),
+        )
+        .order_by(MinuteItem.id)
+    )
+    params = {"low": min(item.id for item in imported.values()), "word": "e"}
+    expected = list(session.scalars(statement, params))
+    assert direct.Statement(statement).scalars(session, params) == expected and expected
+    plan = direct.Statement(statement).plan(session.get_bind().dialect)
+    if plan.raw:
+        assert "%(" not in plan.sql and "'%Contract%'" in plan.sql and plan.sql.count("$1") == 2
 
 
 def test_insert_rows_writes_what_sqlalchemy_writes(session: Session, imported: dict[str, MinuteItem]) -> None:
