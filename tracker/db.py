@@ -22,7 +22,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -118,14 +118,39 @@ def watched(connection: Connection) -> bool:
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute or connection._echo)
 
 
+def driver_error(
+    connection: Connection, err: Exception, sql: str, params: Any, cursor: Any = None
+) -> Exception:
+    """SQLAlchemy's exception for a driver's ``err`` from a statement run on ``connection``'s DBAPI
+    connection, the connection invalidated when it was lost: what ``Connection.execute`` does."""
+    dialect = connection.dialect
+    if dialect.is_disconnect(err, connection.connection.driver_connection, cursor):  # type: ignore[arg-type]
+        connection.invalidate(err)
+    return exc.DBAPIError.instance(sql, params, err, dialect.loaded_dbapi.Error, dialect=dialect)
+
+
+_SYNC_OFF = "SET LOCAL synchronous_commit TO OFF"
+
+
 def _postgresql_on_begin(connection: Connection) -> None:
     """A batch writer's transaction commits without waiting for its log to reach the disk.
 
     ``SET LOCAL``: for this transaction only, so nobody else's commit changes (web requests keep
-    PostgreSQL's default, ``synchronous_commit=on``). See :func:`batch_bind`.
+    PostgreSQL's default, ``synchronous_commit=on``). See :func:`batch_bind`. Unless someone watches
+    the statements, it goes to the server in one round trip with psycopg's own ``BEGIN`` (a
+    pipeline), not after it: one round trip a file less.
     """
-    if connection.get_execution_options().get(BATCH_SYNC, False):
-        connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+    if not connection.get_execution_options().get(BATCH_SYNC, False):
+        return
+    if watched(connection):
+        connection.exec_driver_sql(_SYNC_OFF)
+        return
+    raw = connection.connection.driver_connection
+    try:
+        with raw.pipeline():  # type: ignore[union-attr]
+            raw.execute(_SYNC_OFF)  # type: ignore[union-attr]
+    except connection.dialect.loaded_dbapi.Error as err:
+        raise driver_error(connection, err, _SYNC_OFF, ()) from err
 
 
 def _sqlite_synchronous(connection: Connection, *, relaxed: bool) -> None:
