@@ -5,7 +5,10 @@ Every imported item is scored against its committee's open actions of earlier me
 single cost of a batch's writer on a large database. A batch's Session opts in with :func:`keep`;
 each committee's open actions of dated meetings (date, id, version, item) are then read once and
 kept in date order, and the batch's own changes are applied to them as it makes them: the actions
-it creates (:func:`added`) and the versions its calendar raises (:func:`versions_raised`).
+it creates (:func:`added`) and the versions its calendar raises (:func:`versions_raised`). The
+linker's second query, other committees' open actions owned by the committee (by name), finds
+nothing for most committees: whether any open action names a committee is kept too
+(:func:`may_be_owned`), and the query runs only when one might (:func:`owners_added`).
 
 What is kept must be what the query would return, so it is dropped whenever it could differ. The
 batch calls :func:`begin` before each file's first statement and :func:`seal` just before each commit,
@@ -16,8 +19,16 @@ and what was kept is dropped:
   (``PRAGMA data_version`` changes: a web request that closes an action, another import), or through
   the batch's own pooled connection by someone else (``total_changes()`` changes), or when the Session
   is on another connection;
-- on PostgreSQL it is not kept at all: nothing as cheap tells that another transaction wrote, so
-  the linker asks the database every time (:func:`candidates` returns None).
+- on PostgreSQL, when any transaction but the batch's own last one finished (committed or rolled
+  back) between the last two begins. Each begin reads the statement's snapshot
+  (``pg_current_snapshot()``: the transactions in progress, and the next transaction id) and gives
+  its transaction an id; two snapshots tell which transactions finished in between (:func:`_only_ours`).
+  Transactions that only read get no id and never count; a writer anywhere on the server does, so a
+  busy server drops what is kept more often, and the linker then asks, as it would without keeping.
+
+What is kept is checked at each file's begin and not again during the file. A web request that
+closes an action while a file is being written is seen from the next file on; asking the database
+has the same window under PostgreSQL's READ COMMITTED (from the linker's query to the commit).
 """
 
 from __future__ import annotations
@@ -48,33 +59,82 @@ _OPEN_OF_COMMITTEE = (
 
 Entry = tuple[date, int, int, int]  # meeting date, action id, version, minute item id
 
+#: is any open action owned by the committee: its name as written, or after "the" or "The"
+_ANY_OWNED = (
+    select(Action.id)
+    .where(
+        Action.owner.in_([bindparam("owner"), bindparam("the_owner"), bindparam("The_owner")]),
+        Action.status != ActionStatus.CLOSED,
+    )
+    .limit(1)
+)
+
 
 class _Kept:
     """What one Session keeps: entries by committee, and the connection state they are valid under."""
 
-    __slots__ = ("by_committee", "checked", "sealed")
+    __slots__ = ("by_committee", "owned", "checked", "sealed", "began", "postgresql")
 
-    def __init__(self) -> None:
+    def __init__(self, postgresql: bool) -> None:
         self.by_committee: dict[int, list[Entry]] = {}
+        #: committee name -> may an open action name it as its owner (False: none does)
+        self.owned: dict[str, bool] = {}
         #: the current transaction began with what was kept still exact (see :func:`begin`)
         self.checked = False
-        #: (DBAPI connection, total_changes(), data_version) at the last commit
-        self.sealed: tuple[object, int, int] | None = None
+        #: SQLite: (DBAPI connection, total_changes(), data_version) at the last commit;
+        #: PostgreSQL: the last committed transaction's :class:`_Began`
+        self.sealed: tuple[object, int, int] | _Began | None = None
+        #: PostgreSQL: what the current transaction's begin read
+        self.began: _Began | None = None
+        self.postgresql = postgresql
+
+    def forget(self) -> None:
+        self.by_committee.clear()
+        self.owned.clear()
 
     def clear(self) -> None:
-        self.by_committee.clear()
+        self.forget()
         self.checked = False
-        self.sealed = None
+        self.sealed = self.began = None
 
 
 _STATE = "SELECT total_changes(), data_version FROM pragma_data_version()"
+#: the statement's snapshot, and an id for this transaction (given now, so that it is known to be ours)
+_BEGAN = "SELECT pg_current_snapshot()::text, pg_current_xact_id()::text"
+
+
+class _Began:
+    """A PostgreSQL transaction's begin: its first statement's snapshot and the transaction's own id."""
+
+    __slots__ = ("xmax", "in_progress", "xid")
+
+    def __init__(self, snapshot: str, xid: str) -> None:
+        _xmin, xmax, in_progress = snapshot.split(":")
+        self.xmax = int(xmax)  # the first transaction id not yet given out
+        self.in_progress = frozenset(int(x) for x in in_progress.split(",") if x)
+        self.xid = int(xid)
+
+
+def _only_ours(sealed: _Began, now: _Began) -> bool:
+    """Did no transaction but ``sealed``'s own finish (commit or roll back) between ``sealed``'s begin
+    and ``now``? One that did was either in progress at the first snapshot and is not at the second,
+    or was given its id in between and is not in progress at the second."""
+    if now.xmax < sealed.xmax:
+        return False  # not the same server's ids: nothing can be told
+    if not sealed.in_progress - now.in_progress <= {sealed.xid}:
+        return False
+    given = now.xmax - sealed.xmax  # ids given out in between, ``sealed.xid`` among them
+    still_in_progress = sum(sealed.xmax <= x < now.xmax for x in now.in_progress)
+    ours_finished = sealed.xmax <= sealed.xid < now.xmax and sealed.xid not in now.in_progress
+    return given - still_in_progress == ours_finished
 
 
 def keep(session: Session) -> None:
-    """Keep committees' candidates in ``session`` from now on (a batch import's writer, on SQLite)."""
-    if _KEY in session.info or session.get_bind().dialect.name != "sqlite":
+    """Keep committees' candidates in ``session`` from now on (a batch import's writer)."""
+    dialect = session.get_bind().dialect.name
+    if _KEY in session.info or dialect not in ("sqlite", "postgresql"):
         return
-    kept = session.info[_KEY] = _Kept()
+    kept = session.info[_KEY] = _Kept(postgresql=dialect == "postgresql")
     event.listen(session, "after_soft_rollback", lambda _session, _transaction: kept.clear())
     event.listen(session, "after_commit", lambda _session: setattr(kept, "checked", False))
 
@@ -85,13 +145,28 @@ def _state(session: Session) -> tuple[object, int, int]:
     return raw, changes, version
 
 
+def _began(session: Session) -> _Began | None:
+    """This PostgreSQL transaction's snapshot and id; None before PostgreSQL 13 (no such functions)."""
+    connection = session.connection()
+    if (connection.dialect.server_version_info or (0,)) < (13,):
+        return None
+    return _Began(*connection.connection.driver_connection.execute(_BEGAN).fetchone())  # type: ignore[union-attr]
+
+
 def begin(session: Session) -> None:
     """Before a transaction's first write: drop what was kept if anything was written since the seal."""
     kept: _Kept | None = session.info.get(_KEY)
     if kept is None:
         return
+    if kept.postgresql:
+        kept.began = _began(session)
+        sealed = kept.sealed
+        if kept.began is None or not isinstance(sealed, _Began) or not _only_ours(sealed, kept.began):
+            kept.forget()
+        kept.sealed, kept.checked = None, kept.began is not None
+        return
     if kept.sealed is None or _state(session) != kept.sealed:
-        kept.by_committee.clear()
+        kept.forget()
     kept.sealed, kept.checked = None, True
 
 
@@ -99,7 +174,7 @@ def seal(session: Session) -> None:
     """Just before a commit, with everything flushed: remember the state what is kept is exact under."""
     kept: _Kept | None = session.info.get(_KEY)
     if kept is not None and kept.checked:
-        kept.sealed = _state(session)
+        kept.sealed = kept.began if kept.postgresql else _state(session)
 
 
 def candidates(
@@ -143,6 +218,34 @@ def added(
         return  # not read yet: the query will find them
     for action_id, version in actions:
         insort(entries, (when, action_id, version, item_id))
+
+
+def may_be_owned(session: Session, owners: dict[str, str]) -> bool:
+    """Might an open action name the committee as its owner? ``owners`` holds its name as
+    ``owner``, and after "the" and "The" as ``the_owner`` and ``The_owner``. True unless the Session
+    keeps candidates and knows that none does."""
+    kept: _Kept | None = session.info.get(_KEY)
+    if kept is None or not kept.checked:
+        return True
+    name = owners["owner"]
+    found = kept.owned.get(name)
+    if found is None:
+        found = kept.owned[name] = session.connection().execute(_ANY_OWNED, owners).first() is not None
+    return found
+
+
+def owners_added(session: Session, owners: Iterable[str | None]) -> None:
+    """The batch created open actions with these owners (any meeting, dated or not)."""
+    kept: _Kept | None = session.info.get(_KEY)
+    if kept is None or not kept.checked or not kept.owned:
+        return
+    for owner in owners:
+        if owner is None:
+            continue
+        if owner in kept.owned:
+            kept.owned[owner] = True
+        if owner[:4] in ("the ", "The ") and owner[4:] in kept.owned:
+            kept.owned[owner[4:]] = True
 
 
 def versions_raised(session: Session, committee_id: int, moved: Iterable[tuple[date, int]]) -> None:

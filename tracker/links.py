@@ -303,8 +303,9 @@ def _earlier_open_actions(
     Two queries of ids and versions (the first is answered from memory when a batch keeps its
     committees' candidates, see :mod:`tracker.candidates`), through indexes: the committee's meetings
     (``uq_meeting_committee_id``), their items, their actions (``ix_action_item_status_id``); and
-    ``ix_action_owner`` for the owned ones. A third reads text, owner and item title of the actions
-    not in ``store`` under the version found (none once a batch has seen them all).
+    ``ix_action_owner`` for the owned ones (skipped when a batch knows that no open action names the
+    committee: :func:`tracker.candidates.may_be_owned`). A third reads text, owner and item title
+    of the actions not in ``store`` under the version found (none once a batch has seen them all).
     """
     params = {"when": when, "item_id": item_id, "committee_id": committee.id}
     rows: list[Any] | None = kept_candidates.candidates(session, committee.id, when, item_id, MAX_CANDIDATES)
@@ -312,7 +313,8 @@ def _earlier_open_actions(
         rows = _EARLIER_OWN.rows(session, params)
     name = committee.name
     owners = {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
-    rows += _EARLIER_OWNED.rows(session, params | owners)
+    if kept_candidates.may_be_owned(session, owners):
+        rows += _EARLIER_OWNED.rows(session, params | owners)
     found = store.lookup(rows)
     missing = [action_id for action_id, known in found if known is None]
     if not missing:

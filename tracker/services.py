@@ -57,6 +57,7 @@ from extract.records import Due, Extraction
 from extract.records import Resolution as ExtractedResolution
 
 from . import calendar, db, direct, links
+from . import candidates as kept_candidates
 from .choices_stamp import CurrentStamp
 from .errors import (
     ConcurrentEditError,
@@ -359,6 +360,7 @@ def import_minutes(
         session, committee_id=the_committee.id, committee=the_committee.name, when=meeting_date, rows=actions
     )
     action_ids = _insert_returning_ids(session, Action.__table__, actions)
+    kept_candidates.owners_added(session, [row["owner"] for row in actions])
     notes = [_note_row(action_ids[position], author_id, now, note) for position, note in action_notes.items()]
     if notes:
         db.core(session).execute(insert(ActionUpdate.__table__), notes)

@@ -1,29 +1,33 @@
 """A batch keeping its committees' candidates in memory suggests exactly what asking the database does.
 
-Two SQLite files get the same batch, one with :mod:`tracker.candidates` keeping candidates and one
-asking the database for them on every file. Between the two halves of the batch another connection
-closes every open action of one committee (as a web request would), and one file fails after its
-links were scored (so its transaction, and the actions it added to the kept candidates, roll back).
-The links written must be the same, row for row. Runs on SQLite whatever the test database is: on
-PostgreSQL nothing is kept.
+Two databases (SQLite files, or PostgreSQL schemas when the test database is PostgreSQL) get the
+same batch, one with :mod:`tracker.candidates` keeping candidates and one asking the database for
+them on every file. Between the two halves of the batch another connection closes every open action
+of one committee (as a web request would), and one file fails after its links were scored (so its
+transaction, and the actions it added to the kept candidates, roll back). The links written must be
+the same, row for row. On PostgreSQL, other transactions finishing between two files drop what is
+kept (:func:`tracker.candidates._only_ours`), checked on synthetic snapshots and on the server.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from tests.conftest import is_postgres, postgres_schema
 from tracker import batch, candidates, db, links
-from tracker.models import Action, ActionStatus, FollowUpLink, Meeting, MinuteItem
+from tracker.models import Action, ActionStatus, Committee, FollowUpLink, Meeting, MinuteItem
 
 COMMITTEES = ("Audit Committee", "Children's Scrutiny Committee", "Cabinet")
 FILES = 36
@@ -55,14 +59,19 @@ def prepared(tmp_path: Path, seed_texts: dict[str, str]) -> list[Any]:
 
 
 @pytest.fixture
-def engines(tmp_path: Path) -> Iterator[dict[str, Engine]]:
+def engines(tmp_path: Path, database_url: str) -> Iterator[dict[str, Engine]]:
+    """Two empty databases of the test database's kind, with the schema in place."""
     made = {}
-    for name in ("kept", "asked"):
-        made[name] = engine = db.make_engine(f"sqlite:///{tmp_path / f'{name}.sqlite3'}")
-        db.upgrade_database(engine)
-    yield made
-    for engine in made.values():
-        engine.dispose()
+    with ExitStack() as stack:
+        for name in ("kept", "asked"):
+            if is_postgres(database_url):
+                url = stack.enter_context(postgres_schema(database_url))
+            else:
+                url = f"sqlite:///{tmp_path / f'{name}.sqlite3'}"
+            made[name] = engine = db.make_engine(url)
+            stack.callback(engine.dispose)
+            db.upgrade_database(engine)
+        yield made
 
 
 def _close_committee_actions(engine: Engine, committee: str) -> int:
@@ -124,7 +133,8 @@ def _run(
                 FollowUpLink.action_id, FollowUpLink.minute_item_id, FollowUpLink.score, FollowUpLink.evidence
             ).order_by(FollowUpLink.id)
         ).all()
-    return rows, sum("committee_id = ?" in sql and "owner IN" not in sql for sql in asked), boundary
+    committees_query = re.compile(r"committee_id = [?%]")  # the linker's own query, not the owners'
+    return rows, sum(bool(committees_query.search(sql)) and "owner IN" not in sql for sql in asked), boundary
 
 
 def test_kept_candidates_give_the_same_links_as_the_database(
@@ -143,17 +153,81 @@ def test_kept_candidates_give_the_same_links_as_the_database(
     assert closed and answering and max(answering) <= boundary
 
 
-def test_postgresql_keeps_nothing(database_url: str) -> None:
-    if not database_url.startswith("postgresql"):
+def _began(snapshot: str, xid: int) -> candidates._Began:
+    return candidates._Began(snapshot, str(xid))
+
+
+@pytest.mark.parametrize(
+    ("sealed", "now", "kept"),
+    [
+        # nothing else happened: only our 10 finished, ids 10 given and not in progress
+        (_began("8:10:8,9", 10), _began("8:11:8,9", 10), True),
+        # another transaction got an id after our begin and is still in progress: still kept
+        (_began("8:10:8,9", 10), _began("8:12:8,9,11", 10), True),
+        # ... and finished before the next begin (11 given, not in progress)
+        (_began("8:10:8,9", 10), _began("8:12:8,9", 10), False),
+        # one that was in progress at our begin finished during our file
+        (_began("8:10:8,9", 10), _began("9:11:9", 10), False),
+        # ids went back: another server
+        (_began("8:10:", 10), _began("3:5:", 10), False),
+        # a busy server: many ids given out in between, all finished
+        (_began("8:10:", 10), _began("9000:9000:", 10), False),
+    ],
+)
+def test_postgresql_kept_only_while_no_other_transaction_finished(
+    sealed: candidates._Began, now: candidates._Began, kept: bool
+) -> None:
+    assert candidates._only_ours(sealed, now) is kept
+
+
+def test_postgresql_drops_what_is_kept_when_another_transaction_commits(database_url: str) -> None:
+    """On the server: a commit between two files, and a transaction that was in progress at a
+    file's begin and committed during it, each drop what is kept at the next begin."""
+    if not is_postgres(database_url):
         pytest.skip("needs TRACKER_TEST_DATABASE_URL=postgresql+psycopg://...")
-    engine = create_engine(database_url)
-    try:
-        with Session(engine) as session:
-            candidates.keep(session)
-            kept = candidates.candidates(session, 1, date(2020, 1, 1), 1, 400)
-            assert kept is None and candidates._KEY not in session.info
-    finally:
-        engine.dispose()
+    with postgres_schema(database_url) as url:
+        engine = db.make_engine(url)
+        try:
+            db.upgrade_database(engine)
+            with Session(engine, expire_on_commit=False) as setup:
+                setup.add(Committee(name="Audit Committee"))
+                setup.commit()
+
+            def outside_write(connection: Any) -> None:  # as a web request would
+                connection.execute(update(Committee).values(name="Audit Committee"))
+
+            with Session(db.batch_bind(engine)) as session:
+                candidates.keep(session)
+                kept = session.info[candidates._KEY]
+
+                def file(during: Any = None) -> None:
+                    candidates.begin(session)
+                    kept.by_committee.setdefault(1, [])  # as if the file read committee 1's candidates
+                    if during is not None:
+                        during()
+                    candidates.seal(session)
+                    session.commit()
+
+                file()
+                with engine.begin() as other:
+                    outside_write(other)
+                candidates.begin(session)
+                assert kept.by_committee == {}  # the commit between the files dropped it
+                session.rollback()
+
+                file()
+                other = engine.connect()
+                other.begin()
+                outside_write(other)  # in progress at the next file's begin
+                file(during=other.commit)  # ... and committed during that file
+                other.close()
+                candidates.begin(session)
+                assert kept.by_committee == {}
+                assert kept.checked and isinstance(kept.began, candidates._Began)
+                session.rollback()
+                assert kept.began is None and not kept.checked  # a rollback drops everything
+        finally:
+            engine.dispose()
 
 
 def test_kept_candidates_are_the_latest_before_the_date_not_of_the_item_at_most_the_limit() -> None:
@@ -208,5 +282,32 @@ def test_raised_versions_are_found_by_their_meetings_date() -> None:
                 (day + timedelta(days=5), 17, 2, 105),
             ]
             assert [e[:2] for e in kept] == [e[:2] for e in entries]
+    finally:
+        engine.dispose()
+
+
+def test_committees_named_as_owners_are_known_until_the_batch_names_them() -> None:
+    """``may_be_owned`` asks once per committee, and turns True as soon as the batch creates an
+    open action naming the committee (as written, or after "the" or "The"); a rollback forgets."""
+    engine = db.make_engine("sqlite://")
+    db.upgrade_database(engine)
+
+    def owners(name: str) -> dict[str, str]:
+        return {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
+
+    try:
+        with Session(engine) as session:
+            candidates.keep(session)
+            candidates.begin(session)
+            kept = session.info[candidates._KEY]
+            assert not candidates.may_be_owned(session, owners("Cabinet"))
+            assert not candidates.may_be_owned(session, owners("The Board"))
+            assert kept.owned == {"Cabinet": False, "The Board": False}
+            candidates.owners_added(session, [None, "officers", "Cabinet Member", "the Audit Committee"])
+            assert kept.owned == {"Cabinet": False, "The Board": False}
+            candidates.owners_added(session, ["the Cabinet", "The Board"])
+            assert kept.owned == {"Cabinet": True, "The Board": True}
+            session.rollback()
+            assert kept.owned == {} and candidates.may_be_owned(session, owners("Cabinet"))
     finally:
         engine.dispose()
