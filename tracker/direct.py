@@ -37,11 +37,6 @@ from sqlalchemy.sql.expression import Executable
 
 from . import db
 
-try:
-    from psycopg import RawCursor
-except ImportError:  # PostgreSQL's driver is an extra; without it no dialect's driver is psycopg
-    RawCursor = None  # type: ignore[assignment,misc]
-
 Processor = Callable[[Any], Any] | None
 _REQUIRED = object()
 #: a named placeholder, or an escaped percent sign, in SQL compiled for the ``pyformat`` style
@@ -60,7 +55,7 @@ class JsonText(str):
 class _Plan:
     """One statement compiled for one dialect: its SQL, how to lay out its parameters, and its results."""
 
-    __slots__ = ("sql", "positional", "binds", "results", "raw")
+    __slots__ = ("sql", "positional", "binds", "results", "cursor")
 
     def __init__(self, statement: Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
@@ -80,9 +75,13 @@ class _Plan:
             default = _REQUIRED if bind.required else bind.value
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             self.binds.append((name, bind.key, default, processor))
-        #: run on psycopg's RawCursor, the SQL numbered (see the module's docstring)
-        self.raw = dialect.driver == "psycopg" and not self.positional
-        if self.raw:
+        #: the cursor class to run on, when not the connection's own: psycopg's RawCursor, the SQL
+        #: numbered (see the module's docstring); imported here, so that SQLite's users never load it
+        self.cursor: type | None = None
+        if dialect.driver == "psycopg" and not self.positional:
+            from psycopg import RawCursor
+
+            self.cursor = RawCursor
             self._number()
         columns = getattr(statement, "exported_columns", ())
         processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
@@ -233,7 +232,7 @@ def _run(
 ) -> list[Any] | int:
     raw = connection.connection.driver_connection
     sql = plan.sql
-    cursor = RawCursor(raw) if plan.raw else raw.cursor()  # type: ignore[union-attr]
+    cursor = plan.cursor(raw) if plan.cursor is not None else raw.cursor()  # type: ignore[union-attr]
     try:
         if many:
             cursor.executemany(sql, params)

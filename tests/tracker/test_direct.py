@@ -108,7 +108,7 @@ def test_a_parameter_used_twice_and_a_literal_percent_sign_survive_numbering(
     expected = list(session.scalars(statement, params))
     assert direct.Statement(statement).scalars(session, params) == expected and expected
     plan = direct.Statement(statement).plan(session.get_bind().dialect)
-    if plan.raw:
+    if plan.cursor is not None:
         assert "%(" not in plan.sql and "'%Contract%'" in plan.sql and plan.sql.count("$1") == 2
 
 
