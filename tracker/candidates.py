@@ -26,6 +26,11 @@ and what was kept is dropped:
   Transactions that only read get no id and never count; a writer anywhere on the server does, so a
   busy server drops what is kept more often, and the linker then asks, as it would without keeping.
 
+What is kept is bounded: at most :data:`MAX_KEPT` entries in all (about 35 MB). A committee whose
+list would not fit is not kept (the linker asks the database for it, as without keeping), and one
+whose list outgrows the room as the batch adds to it is dropped; so memory does not grow with the
+number of files.
+
 What is kept is checked at each file's begin and not again during the file. A web request that
 closes an action while a file is being written is seen from the next file on; asking the database
 has the same window under PostgreSQL's READ COMMITTED (from the linker's query to the commit).
@@ -43,6 +48,8 @@ from sqlalchemy.orm import Session
 from .models import Action, ActionStatus, Meeting, MinuteItem
 
 _KEY = "tracker.committee_candidates"
+#: at most this many entries are kept in all (about 180 bytes each)
+MAX_KEPT = 200_000
 
 #: a committee's open actions of meetings with a date, in (date, id) order
 _OPEN_OF_COMMITTEE = (
@@ -73,10 +80,14 @@ _ANY_OWNED = (
 class _Kept:
     """What one Session keeps: entries by committee, and the connection state they are valid under."""
 
-    __slots__ = ("by_committee", "owned", "checked", "sealed", "began", "postgresql")
+    __slots__ = ("by_committee", "size", "refused", "owned", "checked", "sealed", "began", "postgresql")
 
     def __init__(self, postgresql: bool) -> None:
         self.by_committee: dict[int, list[Entry]] = {}
+        #: entries in ``by_committee``, all committees together
+        self.size = 0
+        #: committees whose lists did not fit in :data:`MAX_KEPT` (the linker asks the database)
+        self.refused: set[int] = set()
         #: committee name -> may an open action name it as its owner (False: none does)
         self.owned: dict[str, bool] = {}
         #: the current transaction began with what was kept still exact (see :func:`begin`)
@@ -90,7 +101,14 @@ class _Kept:
 
     def forget(self) -> None:
         self.by_committee.clear()
+        self.size = 0
+        self.refused.clear()
         self.owned.clear()
+
+    def drop(self, committee_id: int) -> None:
+        """Stop keeping the committee's list: it does not fit."""
+        self.size -= len(self.by_committee.pop(committee_id, ()))
+        self.refused.add(committee_id)
 
     def clear(self) -> None:
         self.forget()
@@ -184,12 +202,17 @@ def candidates(
     latest meeting first and by id descending within it, at most ``limit``: what the linker's query
     returns. None when the Session keeps nothing (the caller then asks the database)."""
     kept: _Kept | None = session.info.get(_KEY)
-    if kept is None or not kept.checked:
+    if kept is None or not kept.checked or committee_id in kept.refused:
         return None
     entries = kept.by_committee.get(committee_id)
     if entries is None:
         rows = session.connection().execute(_OPEN_OF_COMMITTEE, {"committee_id": committee_id})
-        entries = kept.by_committee[committee_id] = [tuple(row) for row in rows]  # type: ignore[misc]
+        entries = [tuple(row) for row in rows]  # type: ignore[misc]
+        if kept.size + len(entries) > MAX_KEPT:
+            kept.drop(committee_id)
+            return None
+        kept.by_committee[committee_id] = entries  # type: ignore[assignment]
+        kept.size += len(entries)
     end = bisect_left(entries, (when,))
     start = max(0, end - limit)
     found = _others(entries, start, end, item_id)
@@ -213,11 +236,16 @@ def added(
 ) -> None:
     """The batch created open ``actions`` (id, version) of ``item_id``, at the meeting on ``when``."""
     kept: _Kept | None = session.info.get(_KEY)
-    entries = kept.by_committee.get(committee_id) if kept is not None and kept.checked else None
-    if entries is None or when is None:
+    if kept is None or not kept.checked or when is None:
+        return
+    entries = kept.by_committee.get(committee_id)
+    if entries is None:
         return  # not read yet: the query will find them
     for action_id, version in actions:
         insort(entries, (when, action_id, version, item_id))
+        kept.size += 1
+    if kept.size > MAX_KEPT:
+        kept.drop(committee_id)
 
 
 def may_be_owned(session: Session, owners: dict[str, str]) -> bool:
