@@ -26,7 +26,7 @@ and what was kept is dropped:
   Transactions that only read get no id and never count; a writer anywhere on the server does, so a
   busy server drops what is kept more often, and the linker then asks, as it would without keeping.
 
-What is kept is bounded: at most :data:`MAX_KEPT` entries in all (about 35 MB). A committee whose
+What is kept is bounded: at most :data:`MAX_KEPT` entries in all (about 14 MB). A committee whose
 list would not fit is not kept (the linker asks the database for it, as without keeping), and one
 whose list outgrows the room as the batch adds to it is dropped; so memory does not grow with the
 number of files.
@@ -48,8 +48,9 @@ from sqlalchemy.orm import Session
 from .models import Action, ActionStatus, Meeting, MinuteItem
 
 _KEY = "tracker.committee_candidates"
-#: at most this many entries are kept in all (about 180 bytes each)
-MAX_KEPT = 200_000
+#: at most this many entries are kept in all (about 140 bytes each; a batch's store of action
+#: profiles, :class:`tracker.profiles.ActionStore`, holds up to 50,000 actions beside them)
+MAX_KEPT = 100_000
 
 #: a committee's open actions of meetings with a date, in (date, id) order
 _OPEN_OF_COMMITTEE = (
@@ -207,7 +208,8 @@ def candidates(
     entries = kept.by_committee.get(committee_id)
     if entries is None:
         rows = session.connection().execute(_OPEN_OF_COMMITTEE, {"committee_id": committee_id})
-        entries = [tuple(row) for row in rows]  # type: ignore[misc]
+        dates: dict[date, date] = {}  # one object a meeting date: 32 bytes an entry less
+        entries = [(dates.setdefault(day, day), *rest) for day, *rest in rows]  # type: ignore[misc]
         if kept.size + len(entries) > MAX_KEPT:
             kept.drop(committee_id)
             return None
