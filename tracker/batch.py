@@ -325,7 +325,8 @@ def import_all(
     the file in progress back and propagates: what was committed before stays, whole.
     """
     statistics = _Statistics(session)
-    candidates.keep(session)
+    if not dry_run:  # a dry run rolls every file back, which drops what is kept: the linker asks
+        candidates.keep(session)
     with checkpoints.beside(session):
         for p in prepared:
             yield _import_one(session, p, statistics, dry_run=dry_run)

@@ -42,9 +42,10 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, select, text
 from sqlalchemy.orm import Session
 
+from . import direct
 from .models import Action, ActionStatus, Meeting, MinuteItem
 
 _KEY = "tracker.committee_candidates"
@@ -119,7 +120,7 @@ class _Kept:
 
 _STATE = "SELECT total_changes(), data_version FROM pragma_data_version()"
 #: the statement's snapshot, and an id for this transaction (given now, so that it is known to be ours)
-_BEGAN = "SELECT pg_current_snapshot()::text, pg_current_xact_id()::text"
+_BEGAN = direct.Statement(text("SELECT pg_current_snapshot()::text, pg_current_xact_id()::text"))
 
 
 class _Began:
@@ -169,7 +170,7 @@ def _began(session: Session) -> _Began | None:
     connection = session.connection()
     if (connection.dialect.server_version_info or (0,)) < (13,):
         return None
-    return _Began(*connection.connection.driver_connection.execute(_BEGAN).fetchone())  # type: ignore[union-attr]
+    return _Began(*_BEGAN.rows(session, {})[0])
 
 
 def begin(session: Session) -> None:
