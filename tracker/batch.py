@@ -35,7 +35,7 @@ from extract.errors import ExtractionError
 from extract.records import Action as ExtractedAction
 from extract.sources import SUFFIXES, iter_sources
 
-from . import candidates, checkpoints, direct, services
+from . import candidates, checkpoints, direct, links, services
 from .errors import TrackerError
 from .models import Meeting, MinuteItem
 from .reading import (
@@ -325,6 +325,7 @@ def import_all(
     the file in progress back and propagates: what was committed before stays, whole.
     """
     statistics = _Statistics(session)
+    links.action_store(session, batch=True)
     if not dry_run:  # a dry run rolls every file back, which drops what is kept: the linker asks
         candidates.keep(session)
     with checkpoints.beside(session):

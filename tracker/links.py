@@ -54,7 +54,6 @@ from .profiles import (
     ItemProfile,
     Score,
     action_profile,
-    cached_action_profile,
     cannot_reach,
     item_profile,
     score_pair,
@@ -115,16 +114,17 @@ class OwnAction:
 _STORE_KEY = "tracker.action_profiles"
 
 
-def action_store(session: Session) -> ActionStore:
+def action_store(session: Session, *, batch: bool = False) -> ActionStore:
     """The Session's store of action profiles by id and version, emptied when it rolls back.
 
     A batch import's Session lives for the whole batch, so each action is read and profiled once
-    (when it is first a candidate, or when the import creates it) rather than once per later item.
+    (when it is first a candidate, or when the import creates it) rather than once per later item;
+    the batch makes its store first, with ``batch`` (see :class:`ActionStore`'s ``process_cache``).
     A rollback empties it: the rows it describes may be gone and their ids given out again.
     """
     store = session.info.get(_STORE_KEY)
     if store is None:
-        store = session.info[_STORE_KEY] = ActionStore()
+        store = session.info[_STORE_KEY] = ActionStore(process_cache=not batch)
         event.listen(session, "after_soft_rollback", lambda _session, _transaction: store.clear())
     return store  # type: ignore[no-any-return]
 
@@ -170,7 +170,7 @@ def link_item(
     store = action_store(session)
     own_profiles = []
     for a in actions:
-        own = cached_action_profile(a.text, item.title, a.owner)
+        own = store.make(a.text, item.title, a.owner)
         own_profiles.append((a.id, own))
         if a.version is not None:
             store.put(a.id, a.version, own)
@@ -321,7 +321,7 @@ def _earlier_open_actions(
         return found  # type: ignore[return-value]
     read = {}
     for action_id, version, text, owner, title in db.core(session).execute(_PROFILE_ROWS, {"ids": missing}):
-        read[action_id] = made = cached_action_profile(text, title, owner)
+        read[action_id] = made = store.make(text, title, owner)
         store.put(action_id, version, made)
     return [(action_id, known if known is not None else read[action_id]) for action_id, known in found]
 

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import itertools
 import re
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import reduce
@@ -184,7 +185,7 @@ def _bigrams(words: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
     return found
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)  # shared by ActionStore.make
 class ActionProfile:
     """What an action asked about: its words (weighted, topic words more), phrases, and the subject."""
 
@@ -480,13 +481,35 @@ class ActionStore:
     profiled again. Ids are only unique in one database, and SQLite hands a rolled-back row's id out
     again: whoever keeps a store empties it when its transaction rolls back (see
     :func:`tracker.links.action_store`). At most ``size`` actions are kept, the oldest dropped first.
+
+    A store made for a whole batch (``process_cache=False``) makes its profiles without the
+    process's cache by text (:func:`cached_action_profile`): the two would otherwise each keep
+    50,000 profiles, drop different ones once full, and together hold more and more of them (about
+    2.4 kB each) for as long as the batch runs. Actions with the same text, item title and owner
+    still share one profile while the store holds any of them (a weak mapping by text).
     """
 
-    __slots__ = ("_by_id", "size")
+    __slots__ = ("_by_id", "size", "process_cache", "_alive")
 
-    def __init__(self, size: int = 50_000) -> None:
+    def __init__(self, size: int = 50_000, *, process_cache: bool = True) -> None:
         self._by_id: dict[int, tuple[int, ActionProfile]] = {}
         self.size = size
+        self.process_cache = process_cache
+        #: the profiles this store holds, by text, item title and owner (a batch's store only)
+        self._alive: weakref.WeakValueDictionary[tuple[str, str | None, str | None], ActionProfile] | None = (
+            None if process_cache else weakref.WeakValueDictionary()
+        )
+
+    def make(self, text: str, title: str | None, owner: str | None) -> ActionProfile:
+        """An action's profile: through the process's cache, or for a batch's store, the one it
+        already holds for the same text, item title and owner, if any."""
+        if self._alive is None:
+            return cached_action_profile(text, title, owner)
+        key = (text, title, owner)
+        found = self._alive.get(key)
+        if found is None:
+            found = self._alive[key] = action_profile(text, title, owner)
+        return found
 
     def __len__(self) -> int:
         return len(self._by_id)

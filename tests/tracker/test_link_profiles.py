@@ -9,6 +9,7 @@ import pickle
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,27 @@ def _links(session: Session) -> set[tuple[int, int, float]]:
 
 def _six_c(session: Session, item: MinuteItem) -> Action:
     return next(a for a in item.actions if a.resolution is not None and a.resolution.label == "(6)(c)")
+
+
+def test_a_batchs_store_keeps_its_profiles_out_of_the_process_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch's store holds the only copy of its profiles: with the process's cache by text also
+    keeping them, the two (each full) would drop different ones and hold ever more between them.
+    Actions with the same text, title and owner share one profile while the store holds it."""
+    monkeypatch.setattr(profiles, "_ACTION_PROFILES", profiles.Cache(10))
+    text, title, owner = "Officers to report on bus routes.", "Bus services", "officers"
+    store = profiles.ActionStore(process_cache=False)
+    made = store.make(text, title, owner)
+    assert made == profiles.action_profile(text, title, owner) and len(profiles._ACTION_PROFILES) == 0
+    store.put(1, 1, made)
+    assert store.make(text, title, owner) is made  # shared while the store holds it
+    assert profiles.ActionStore().make(text, title, owner) == made and len(profiles._ACTION_PROFILES) == 1
+
+
+def test_import_all_makes_the_sessions_store_a_batchs(session: Session) -> None:
+    list(batch.import_all(session, []))
+    assert links.action_store(session).process_cache is False
 
 
 def test_the_store_keeps_one_version_of_each_action() -> None:
