@@ -68,15 +68,16 @@ _OPEN_OF_COMMITTEE = (
 
 Entry = tuple[date, int, int, int]  # meeting date, action id, version, minute item id
 
-#: is any open action owned by the committee: its name as written, or after "the" or "The"
-_ANY_OWNED = (
-    select(Action.id)
-    .where(
-        Action.owner.in_([bindparam("owner"), bindparam("the_owner"), bindparam("The_owner")]),
-        Action.status != ActionStatus.CLOSED,
-    )
-    .limit(1)
-)
+#: an action owned by a committee: its name as written, or after "the" or "The" (the parameters
+#: :func:`owner_forms` gives); the linker's owners query and :func:`may_be_owned` share it
+OWNED_BY_COMMITTEE = Action.owner.in_([bindparam("owner"), bindparam("the_owner"), bindparam("The_owner")])
+#: is any open action owned by the committee?
+_ANY_OWNED = select(Action.id).where(OWNED_BY_COMMITTEE, Action.status != ActionStatus.CLOSED).limit(1)
+
+
+def owner_forms(name: str) -> dict[str, str]:
+    """The parameters of :data:`OWNED_BY_COMMITTEE` for the committee called ``name``."""
+    return {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
 
 
 class _Kept:
@@ -251,22 +252,22 @@ def added(
         kept.drop(committee_id)
 
 
-def may_be_owned(session: Session, owners: dict[str, str]) -> bool:
-    """Might an open action name the committee as its owner? ``owners`` holds its name as
-    ``owner``, and after "the" and "The" as ``the_owner`` and ``The_owner``. True unless the Session
-    keeps candidates and knows that none does."""
+def may_be_owned(session: Session, name: str) -> bool:
+    """Might an open action name the committee called ``name`` as its owner
+    (:data:`OWNED_BY_COMMITTEE`)? True unless the Session keeps candidates and knows that none does."""
     kept: _Kept | None = session.info.get(_KEY)
     if kept is None or not kept.checked:
         return True
-    name = owners["owner"]
     found = kept.owned.get(name)
     if found is None:
-        found = kept.owned[name] = session.connection().execute(_ANY_OWNED, owners).first() is not None
+        params = owner_forms(name)
+        found = kept.owned[name] = session.connection().execute(_ANY_OWNED, params).first() is not None
     return found
 
 
 def owners_added(session: Session, owners: Iterable[str | None]) -> None:
-    """The batch created open actions with these owners (any meeting, dated or not)."""
+    """The batch created open actions with these owners (any meeting, dated or not): each names
+    the committee it equals, or the one it names after "the" or "The" (:func:`owner_forms`)."""
     kept: _Kept | None = session.info.get(_KEY)
     if kept is None or not kept.checked or not kept.owned:
         return

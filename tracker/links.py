@@ -280,7 +280,7 @@ _EARLIER_OWN = direct.Statement(
 #: name as written, or after "the" or "The")
 _EARLIER_OWNED = direct.Statement(
     _EARLIER_BASE.where(
-        Action.owner.in_([bindparam("owner"), bindparam("the_owner"), bindparam("The_owner")]),
+        kept_candidates.OWNED_BY_COMMITTEE,
         Meeting.committee_id != bindparam("committee_id"),
     )
     .order_by(Meeting.date.desc(), Action.id.desc())
@@ -311,10 +311,8 @@ def _earlier_open_actions(
     rows: list[Any] | None = kept_candidates.candidates(session, committee.id, when, item_id, MAX_CANDIDATES)
     if rows is None:
         rows = _EARLIER_OWN.rows(session, params)
-    name = committee.name
-    owners = {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
-    if kept_candidates.may_be_owned(session, owners):
-        rows += _EARLIER_OWNED.rows(session, params | owners)
+    if kept_candidates.may_be_owned(session, committee.name):
+        rows += _EARLIER_OWNED.rows(session, params | kept_candidates.owner_forms(committee.name))
     found = store.lookup(rows)
     missing = [action_id for action_id, known in found if known is None]
     if not missing:

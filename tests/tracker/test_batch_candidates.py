@@ -313,23 +313,20 @@ def test_committees_named_as_owners_are_known_until_the_batch_names_them() -> No
     engine = db.make_engine("sqlite://")
     db.upgrade_database(engine)
 
-    def owners(name: str) -> dict[str, str]:
-        return {"owner": name, "the_owner": f"the {name}", "The_owner": f"The {name}"}
-
     try:
         with Session(engine) as session:
             candidates.keep(session)
             candidates.begin(session)
             kept = session.info[candidates._KEY]
-            assert not candidates.may_be_owned(session, owners("Cabinet"))
-            assert not candidates.may_be_owned(session, owners("The Board"))
+            assert not candidates.may_be_owned(session, "Cabinet")
+            assert not candidates.may_be_owned(session, "The Board")
             assert kept.owned == {"Cabinet": False, "The Board": False}
             candidates.owners_added(session, [None, "officers", "Cabinet Member", "the Audit Committee"])
             assert kept.owned == {"Cabinet": False, "The Board": False}
             candidates.owners_added(session, ["the Cabinet", "The Board"])
             assert kept.owned == {"Cabinet": True, "The Board": True}
             session.rollback()
-            assert kept.owned == {} and candidates.may_be_owned(session, owners("Cabinet"))
+            assert kept.owned == {} and candidates.may_be_owned(session, "Cabinet")
     finally:
         engine.dispose()
 
