@@ -69,6 +69,9 @@ class Cues:
 #: of a cue of several words
 FLAG_ONE_WORD = FLAG63
 FLAG_PHRASE = FLAG62
+#: words whose flags :meth:`CueFinder.find_in_text` keeps at most (then it starts afresh): a few
+#: MB, where a long batch meets some tens of thousands of distinct words holding a cue
+MAX_WORD_FLAGS = 50_000
 
 
 def piece_tokenizer(tokenizer: Tokenizer) -> Tokenizer:
@@ -115,6 +118,9 @@ class CueFinder:
         #: the anchors no other anchor lies within, each with the phrases whose anchor holds it
         #: (set by flag_lexemes)
         self._needles: list[tuple[str, re.Pattern[str] | None]] = []
+        #: each word found by :meth:`find_in_text` -> its lexeme's two flags (bit 0 one-word cue,
+        #: bit 1 phrase anchor); a dict look-up costs a tenth of ``vocab[word].flags``
+        self._word_flags: dict[str, int] = {}
 
     def prepare(self, make_doc: Callable[[str], Doc]) -> None:
         """Add the patterns, tokenised exactly as pages are."""
@@ -295,6 +301,7 @@ class CueFinder:
         if not found:
             return Cues({}, n)
         vocab = self.vocab
+        word_flags = self._word_flags
         rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
         word = _WORD_REST.match
         word_and_next = _WORD_AND_NEXT.match
@@ -304,8 +311,15 @@ class CueFinder:
             ws = n - word(rev, n - i).end()
             we = word(text, i).end()
             # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
-            flags = vocab[text[ws:we]].flags
-            if phrases is not None and flags >> FLAG_PHRASE & 1:
+            key = text[ws:we]
+            flags = word_flags.get(key)
+            if flags is None:
+                lexeme_flags = vocab[key].flags
+                flags = (lexeme_flags >> FLAG_ONE_WORD & 1) | (lexeme_flags >> FLAG_PHRASE & 1) << 1
+                if len(word_flags) >= MAX_WORD_FLAGS:
+                    word_flags.clear()
+                word_flags[key] = flags
+            if phrases is not None and flags & 2:
                 # Only the phrases whose anchor holds this needle: a match's anchor word holds
                 # some needle, whose own hit checks that phrase. The Doc path reads the window
                 # lower-cased; ``lowered`` holds the same ASCII letters, spaces and hyphens at the
@@ -314,7 +328,7 @@ class CueFinder:
                     # a match holding this word lies within reach of it: its words, and one more
                     ranges.append((max(0, ws - reach), min(n, we + reach)))
                     continue
-            if flags >> FLAG_ONE_WORD & 1:
+            if flags & 1:
                 ranges.append((ws, we))
         if not ranges:
             return Cues({}, n)

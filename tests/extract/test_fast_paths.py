@@ -549,3 +549,24 @@ def test_extraction_without_tokens_finds_the_cues_of_the_white_space_doc() -> No
             assert words.user_data.get("minutes.word_tokens")
             assert bare.user_data["minutes.cues"].hits == words.user_data["minutes.cues"].hits
             assert bare.user_data["minutes.cues"].hits
+
+
+def test_word_flags_kept_by_the_finder_stay_bounded_and_change_no_answer(monkeypatch) -> None:
+    """``find_in_text`` keeps each word's lexeme flags; when the store is full it starts afresh."""
+    from extract import cues as cues_module
+    from extract.components import cue_keywords
+    from extract.cues import CueFinder
+
+    finder, tokenize, pieces, split = _cue_step()
+    small = CueFinder(tokenize.vocab, cue_keywords())
+    small.prepare(tokenize)
+    small.flag_lexemes()
+    monkeypatch.setattr(cues_module, "MAX_WORD_FLAGS", 3)
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "seeds").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for _ in range(2):  # the second time round, some words' flags come from the store
+            found = small.find_in_text(text, text.lower(), pieces).hits
+            assert found == finder.find_near_flags(split(text), pieces, words=True).hits
+            assert found
+            assert 0 < len(small._word_flags) <= 3
