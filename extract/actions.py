@@ -8,11 +8,11 @@ this module finds the others (``ACTION: Councillor Patel``, ``Officers undertook
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from . import rules
 from .classify import clean_owner
 from .cues import Cues
+from .frozen import frozen
 from .layout import Layout
 from .text import Line, finditer_near, rx
 
@@ -59,7 +59,7 @@ _BEFORE = 110
 _AFTER = 110
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class NarrativeAction:
     text_span: tuple[int, int]
     owner: str | None

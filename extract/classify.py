@@ -7,9 +7,9 @@ this module only decides between the cues they find.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from . import rules
+from .frozen import frozen
 
 FOLLOWUP_KINDS = frozenset({"request", "recommendation", "referral"})
 _SUBJECT = re.compile(r"^\W*(?:That\s+|that\s+)?" + rules.macro("OWNER") + r"\s+[a-z]")
@@ -43,7 +43,7 @@ _NOT_OWNERS = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Classification:
     kind: str
     needs_followup: bool

@@ -32,6 +32,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from . import rules
+from .frozen import frozen
 from .records import DateMention
 
 __all__ = ["MONTHS", "DueMatch", "DueRule", "due_rules", "find_dates", "parse_due", "read_date"]
@@ -301,7 +302,7 @@ class DueRule:
     n: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class DueMatch:
     """The deadline phrase of a clause: ``clause[start:end] == text``; ``date`` is ISO or None."""
 

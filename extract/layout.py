@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import rules
+from .frozen import frozen
 from .text import Line, rx
 
 _TITLE_LABELS = re.compile(
@@ -48,7 +49,7 @@ _ITEM_HEADING = re.compile(
 _CAPS_RATIO_WINDOW = 40
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Item:
     """One numbered minute of a whole-meeting page (or the whole page when it holds one item)."""
 

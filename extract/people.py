@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from operator import itemgetter
 
 from .cues import Cues
+from .frozen import frozen
 from .text import Line, finditer_near, rx
 
 _LINE_START = itemgetter(0)  # a Line's start offset
@@ -273,7 +273,7 @@ _SPLIT_AND = re.compile(r"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|;\s*)")
 _SENTENCE_VERB = re.compile(r"\b(?:were|was|has|have|had|is|are|received|declared|reported|considered)\b")
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Person:
     name: str | None
     honorific: str | None

@@ -15,6 +15,7 @@ from operator import itemgetter
 
 from . import rules
 from .cues import Cues
+from .frozen import frozen
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
 from .text import Line, finditer_near, key_words, lower_same_length, rx, snap_to_lines, windows
@@ -90,7 +91,7 @@ class Clause:
     children: list[Clause] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LeafClause:
     """One resolution record's raw material: label, text pieces (lead, body) and span."""
 
