@@ -23,6 +23,10 @@ HELDOUT = Path(__file__).parent / "heldout"
 BLIND2 = Path(__file__).parent / "blind2"
 #: the least F1 the extractor may score on BLIND2 (first measured 0.928, now 0.941)
 BLIND2_FLOOR = 0.93
+#: a third blind set (2026-11-24), also kept for measuring
+BLIND3 = Path(__file__).parent / "blind3"
+#: the least F1 the extractor may score on BLIND3 (first measured 0.921)
+BLIND3_FLOOR = 0.91
 PATHS = sorted(FIXTURES.glob("*.txt"))
 ALL_PATHS = PATHS + sorted(HELDOUT.glob("*.txt"))
 KEYS = {
@@ -135,9 +139,9 @@ def _problems(fx: Fixture) -> list[str]:
             wanted = sum(1 for n in exp[counted] if norm(n["text"]) == norm(m["text"]))
             if text.count(norm(m["text"])) < wanted:
                 out.append(f"{m['text']!r} is listed {wanted} times but printed fewer")
-    for key in ("resolutions", "actions"):
-        if exp.get("resolutions") == [] and exp.get(key):
-            out.append(f"{key} listed on a page without resolutions")
+    if exp.get("resolutions") == [] and any(a.get("origin") == "resolution" for a in exp.get("actions", [])):
+        # narrative promises and action lines need no resolution; an action from one does
+        out.append("actions from resolutions listed on a page without resolutions")
     if "no resolution" in fx.formats and exp.get("resolutions") != []:
         out.append("'no resolution' fixture must expect an empty resolutions list")
     return out
@@ -149,19 +153,24 @@ def _extract(fx: Fixture):  # noqa: ANN202  (an Extraction)
     return extract_minutes(fx.text, source_name=fx.name, meeting_date=fx.meeting_date)
 
 
-def test_second_blind_set_stays_above_its_floor() -> None:
+@pytest.mark.parametrize(
+    ("folder", "floor"), [(BLIND2, BLIND2_FLOOR), (BLIND3, BLIND3_FLOOR)], ids=["blind2", "blind3"]
+)
+def test_blind_sets_stay_above_their_floors(folder: Path, floor: float) -> None:
     total = None
-    for path in sorted(BLIND2.glob("*.txt")):
+    for path in sorted(folder.glob("*.txt")):
         fx = load_fixture(path)
         actual = _extract(fx).to_dict()
         report = compare(fx.expected, actual)
         total = report if total is None else total + report
     assert total is not None
     f1 = total.total().f1
-    assert f1 is not None and f1 >= BLIND2_FLOOR, f"F1 {f1:.3f} fell below {BLIND2_FLOOR}"
+    assert f1 is not None and f1 >= floor, f"F1 {f1:.3f} fell below {floor}"
 
 
-@pytest.mark.parametrize("path", ALL_PATHS + sorted(BLIND2.glob("*.txt")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", ALL_PATHS + sorted(BLIND2.glob("*.txt")) + sorted(BLIND3.glob("*.txt")), ids=lambda p: p.stem
+)
 def test_fixture_is_well_formed(path: Path) -> None:
     fixture = load_fixture(path)
     assert _problems(fixture) == []
