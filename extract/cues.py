@@ -9,8 +9,9 @@ them was the largest single cost of extraction. :meth:`CueFinder.find_near_flags
 answer from a Doc split on white space alone, tokenising only the few places where a cue can be:
 the tokenizer cuts a text at white space first and splits each white-space-free chunk on its own,
 so a stretch of whole chunks tokenises exactly as it does inside the page.
-:meth:`CueFinder.find_in_text` finds the same places with no Doc at all (``str.find`` of the
-anchors in the lower-cased page): making a token of every word cost more than finding the cues.
+:meth:`CueFinder.find_in_text` finds the same places with no Doc at all (the anchors found in the
+lower-cased page by one Aho-Corasick pass): making a token of every word cost more than finding
+the cues.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
+import ahocorasick
 import numpy
 from spacy.attrs import FLAG62, FLAG63, IDX, IS_SPACE, LENGTH, SPACY
 from spacy.matcher import PhraseMatcher
@@ -118,6 +120,8 @@ class CueFinder:
         #: the anchors no other anchor lies within, each with the phrases whose anchor holds it
         #: (set by flag_lexemes)
         self._needles: list[tuple[str, re.Pattern[str] | None]] = []
+        #: the needles as one Aho-Corasick automaton: needle -> (its length, its phrases)
+        self._needle_finder: ahocorasick.Automaton | None = None
         #: each word found by :meth:`find_in_text` -> its lexeme's two flags (bit 0 one-word cue,
         #: bit 1 phrase anchor); a dict look-up costs a tenth of ``vocab[word].flags``
         self._word_flags: dict[str, int] = {}
@@ -160,9 +164,13 @@ class CueFinder:
         self.vocab.add_flag(lambda s: one(s.lower()) is not None, flag_id=FLAG_ONE_WORD)
         self.vocab.add_flag(lambda s: phrase(s.lower()) is not None, flag_id=FLAG_PHRASE)
         anchors = self._one_word | self._phrase_words
+        finder = ahocorasick.Automaton()
         for needle in sorted(a for a in anchors if not any(b != a and b in a for b in anchors)):
             forms = [" ?".join(map(re.escape, w)) for w, anchor in self._phrases if needle in anchor]
             self._needles.append((needle, re.compile("|".join(forms)) if forms else None))
+            finder.add_word(needle, (len(needle), self._needles[-1][1]))
+        finder.make_automaton()
+        self._needle_finder = finder
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -285,19 +293,16 @@ class CueFinder:
         ``lowered`` is ``text`` lower-cased (or folded as :func:`~extract.text.fold` does, then
         lower-cased) and of the same length, so an anchor (ASCII letters) is at the same offsets in
         both. Every word holding an anchor holds a needle (an anchor with no other inside it), and
-        ``str.find`` of the needles costs a fraction of making a token of every word and reading
-        their flags. Each word found is read with its lexeme's flags, as a token would be; the pieces
+        finding the needles costs a fraction of making a token of every word and reading their
+        flags. Each word found is read with its lexeme's flags, as a token would be; the pieces
         are the Doc path's or wider (whole words, never less reach), which finds the same cues:
         any match in a piece is a match of the page, and each is found once.
         """
-        assert self._needles, "flag_lexemes() first"
+        assert self._needle_finder is not None, "flag_lexemes() first"
         n = len(text)
-        found: list[tuple[int, re.Pattern[str] | None]] = []
-        for needle, phrases in self._needles:
-            i = lowered.find(needle)
-            while i != -1:
-                found.append((i, phrases))
-                i = lowered.find(needle, i + 1)
+        # every occurrence of every needle, overlapping ones too, in one pass in C (49 ``str.find``
+        # scans of the page took four times as long)
+        found = [(end - width + 1, phrases) for end, (width, phrases) in self._needle_finder.iter(lowered)]
         if not found:
             return Cues({}, n)
         vocab = self.vocab

@@ -471,7 +471,7 @@ _CUE_PIECES = st.sampled_from(
      "report", "back", "look", "into", "the", "introduced", "gave", "a", "presentation", "requested",
      "that", "resolved:-", "(", ")", ".", ",", ":", ";", "'", "\u2019", '"', "/", "n't", "can't",
      "don't", "'s", "a.m.", "U.K.", "İ", "\u212a", "Σ", "http://x.org/agreed", "co-ordination", "£5",
-     "10km", "x" * 40]
+     "10km", "x" * 40, "\U0001f4ce", "re\U0001f4cereported", "reportreport", "intointo"]
 )  # fmt: skip
 _CUE_GAPS = st.sampled_from(["", " ", " ", " ", "  ", "\n", "\t", "\u00a0", " \n ", "\u2028"])
 
