@@ -31,7 +31,6 @@ from .records import (
     Resolution,
 )
 from .resolutions import BlockResult
-from .rules import KeywordFilter
 from .text import key_words, rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
@@ -165,12 +164,10 @@ def _resolutions(
         body = _clean(text[lf.body[0] : lf.body[1]])
         if body:
             pieces.append((lf, lead, body, f"{lead} {body}" if lead else body))
-    # the cue tables' keywords are looked for once in all the clauses, not once per clause
-    keywords = KeywordFilter("\n".join(full for _, _, _, full in pieces).lower())
     lead_kinds: dict[str, tuple[str, str | None]] = {}
     out = []
     for lf, lead, body, full in pieces:
-        c = classify(body, lead=lead, hint=lf.hint, keywords=keywords, lead_kinds=lead_kinds)
+        c = classify(body, lead=lead, hint=lf.hint, lead_kinds=lead_kinds)
         span = trim_span(text, *lf.span)
         due = _due(full, when, span, warnings) if c.needs_followup else None
         out.append(Resolution(lf.label, full, c.kind, c.needs_followup, c.owner, due, span, lf.item))

@@ -56,22 +56,20 @@ def classify(
     *,
     lead: str = "",
     hint: str | None = None,
-    keywords: rules.KeywordFilter | None = None,
     lead_kinds: dict[str, tuple[str, str | None]] | None = None,
 ) -> Classification:
     """Classify one clause; ``lead`` holds the words of the clauses that introduce it.
 
     An introduction that asks for something (``Recommends that the Cabinet Member:-``) decides
     the kind of every clause under it; one that does not (``Cabinet decided to:``) leaves it to
-    the clause's own words. ``keywords``, when given, was built over text holding ``text`` and
-    ``f"{lead} {text}"`` (lower-cased); ``lead_kinds`` keeps the kind of each lead across the
-    clauses of one page, since every sub-clause of an introduction repeats it.
+    the clause's own words. ``lead_kinds`` keeps the kind of each lead across the clauses of one
+    page, since every sub-clause of an introduction repeats it.
     """
-    kind, rule = _kind(text, keywords)
+    kind, rule = _kind(text)
     if lead:
         found = lead_kinds.get(lead) if lead_kinds is not None else None
         if found is None:
-            found = _kind(lead, keywords)
+            found = _kind(lead)
             if lead_kinds is not None:
                 lead_kinds[lead] = found
         lead_kind, lead_rule = found
@@ -84,7 +82,7 @@ def classify(
     owner_matches: list[tuple[int, int, rules.Rule, re.Match[str]]] | None = None
     if rule is None:
         # no cue word, but somebody is told to do something: "the Partnership Manager prepare a draft …"
-        owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, keywords)
+        owner_matches = rules.first_matches("owners.jsonl", text, lower, 0)
         doer = _best_owner(owner_matches)
         if doer is not None:
             kind, rule = "request", "subject-verb"
@@ -94,12 +92,12 @@ def classify(
             kind, rule = "decision", "no-cue"
     needs = kind in FOLLOWUP_KINDS
     if kind == "decision":
-        needs = rules.any_match("followup.jsonl", text, lower, re.I, keywords)
+        needs = rules.any_match("followup.jsonl", text, lower, re.I)
     owner = None
     if needs:
         # only a follow-up has an owner: "Cabinet adopts the plan" leaves nobody anything to do
         if owner_matches is None:
-            owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, keywords)
+            owner_matches = rules.first_matches("owners.jsonl", text, lower, 0)
         owner = _best_owner(
             owner_matches, referral=kind in ("referral", "recommendation"), decision=kind == "decision"
         )
@@ -110,9 +108,9 @@ def classify(
     return Classification(kind, needs, owner, rule)
 
 
-def _kind(text: str, keywords: rules.KeywordFilter | None = None) -> tuple[str, str | None]:
+def _kind(text: str) -> tuple[str, str | None]:
     lower = text.lower()
-    found = rules.first_matches("kinds.jsonl", text, lower, re.I, keywords)
+    found = rules.first_matches("kinds.jsonl", text, lower, re.I)
     if not found:
         return "other", None
     pos, _, rule, m = found[0]

@@ -15,6 +15,8 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any
 
+import ahocorasick
+
 #: macros usable in patterns as {NAME}: shared sub-expressions kept in one place
 MACROS_FILE = "macros.jsonl"
 
@@ -100,105 +102,45 @@ def keyed(name: str, flags: int = 0) -> tuple[tuple[int, Rule, re.Pattern[str], 
 @cache
 def _keyword_index(name: str) -> tuple[frozenset[int], tuple[tuple[str, frozenset[int]], ...]]:
     """The rules that always run (no keywords), and each distinct keyword with the rules listing it."""
-    always = frozenset(i for i, rule in enumerate(rules(name)) if not rule.data.get("keywords"))
+    # an empty keyword is in every text
+    always = frozenset(i for i, rule in enumerate(rules(name)) if not all(rule.data.get("keywords") or [""]))
     index: dict[str, set[int]] = {}
     for i, rule in enumerate(rules(name)):
         for k in rule.data.get("keywords", ()):
-            index.setdefault(k, set()).add(i)
+            if k:
+                index.setdefault(k, set()).add(i)
     return always, tuple((k, frozenset(v)) for k, v in index.items())
 
 
-class KeywordFilter:
-    """The keywords of the rule tables that occur in one body of text, found once.
-
-    Classifying a page's clauses searches the same few tables a dozen times; checking every
-    keyword of a table against every clause costs more than the searches it saves. Built over
-    the lower-cased text of all those clauses together, the filter leaves each clause only the
-    keywords present somewhere in them. Every text later checked must be a substring of
-    ``corpus``: an ASCII keyword inside it is then inside ``corpus`` too (non-ASCII keywords,
-    whose lower case can depend on context, are always checked).
-    """
-
-    def __init__(self, corpus: str) -> None:
-        self.corpus = corpus
-        self._present: dict[str, tuple[tuple[str, frozenset[int]], ...]] = {}
-
-    def index(self, name: str) -> tuple[tuple[str, frozenset[int]], ...]:
-        """The keywords of ``name`` (with the rules listing each) that may occur in a checked text."""
-        found = self._present.get(name)
-        if found is None:
-            corpus = self.corpus
-            single, groups, other_keys = _keyword_groups(name)
-            keep = [pair for pair in single if pair[0] in corpus]
-            for prefix, width, pairs in groups:
-                # a keyword starting with ``prefix`` occurs in the corpus exactly when it starts
-                # one of the ``width`` characters read at each occurrence of the prefix
-                at = corpus.find(prefix)
-                if at == -1:
-                    continue
-                spots = []
-                while at != -1:
-                    spots.append(corpus[at : at + width])
-                    at = corpus.find(prefix, at + 1)
-                near = "\n".join(spots)
-                keep.extend(pair for pair in pairs if pair[0] in near)
-            found = self._present[name] = (*keep, *other_keys)
-        return found
-
-
-#: keywords sharing a prefix are looked for together once this many share it
-_GROUP_MIN = 8
-_GROUP_PREFIX = 3
-
-
 @cache
-def _keyword_groups(
-    name: str,
-) -> tuple[
-    tuple[tuple[str, frozenset[int]], ...],
-    tuple[tuple[str, int, tuple[tuple[str, frozenset[int]], ...]], ...],
-    tuple[tuple[str, frozenset[int]], ...],
-]:
-    """:func:`_keywords_by_script`'s ASCII keywords split into those looked for on their own and
-    groups sharing a prefix of ``_GROUP_PREFIX`` characters (``"be "``: fifty of the kinds' keywords),
-    each with the width its keywords need; and the keywords beyond ASCII.
-
-    A hundred ``str in`` tests of the whole corpus were most of :class:`KeywordFilter`'s cost; a
-    group's keywords are looked for only in the few characters after each occurrence of its prefix.
-    """
-    ascii_keys, other_keys = _keywords_by_script(name)
-    by_prefix: dict[str, list[tuple[str, frozenset[int]]]] = {}
-    for pair in ascii_keys:
-        if len(pair[0]) >= _GROUP_PREFIX and "\n" not in pair[0]:
-            by_prefix.setdefault(pair[0][:_GROUP_PREFIX], []).append(pair)
-    groups = tuple(
-        (prefix, max(len(k) for k, _ in pairs), tuple(pairs))
-        for prefix, pairs in by_prefix.items()
-        if len(pairs) >= _GROUP_MIN
-    )
-    grouped = {k for _, _, pairs in groups for k, _ in pairs}
-    single = tuple(pair for pair in ascii_keys if pair[0] not in grouped)
-    return single, groups, other_keys
-
-
-@cache
-def _keywords_by_script(
-    name: str,
-) -> tuple[tuple[tuple[str, frozenset[int]], ...], tuple[tuple[str, frozenset[int]], ...]]:
-    """:func:`_keyword_index`'s keywords split into ASCII ones and the others."""
+def _keyword_finder(name: str) -> ahocorasick.Automaton | None:
+    """Every keyword of ``name`` in one Aho-Corasick automaton (keyword -> the rules listing it);
+    None when the table has no keywords."""
     index = _keyword_index(name)[1]
-    return tuple(p for p in index if p[0].isascii()), tuple(p for p in index if not p[0].isascii())
-
-
-def _live(name: str, lower: str, keywords: KeywordFilter | None = None) -> list[int]:
-    """Indices, in file order, of the rules of ``name`` whose keywords occur in ``lower`` (or have none)."""
-    always, index = _keyword_index(name)
-    if keywords is not None:
-        index = keywords.index(name)
-    live = set(always)
+    if not index:
+        return None
+    finder = ahocorasick.Automaton()
     for k, idxs in index:
-        if k in lower:
-            live.update(idxs)
+        finder.add_word(k, idxs)
+    finder.make_automaton()
+    return finder
+
+
+def _live(name: str, lower: str) -> list[int]:
+    """Indices, in file order, of the rules of ``name`` whose keywords occur in ``lower`` (or have none).
+
+    Classifying a page's clauses asks this of the same few tables a dozen times; one pass of the
+    tables' automaton over the clause finds every keyword in it, where a ``str in`` test of each
+    keyword cost several times as much (and a filter of the keywords present in the page's
+    clauses, built once a page, cost more than it saved).
+    """
+    always, _index = _keyword_index(name)
+    finder = _keyword_finder(name)
+    if finder is None:
+        return sorted(always)
+    live = set(always)
+    for _end, idxs in finder.iter(lower):
+        live.update(idxs)
     return sorted(live)
 
 
@@ -240,11 +182,10 @@ _START_AND_INDEX = itemgetter(0, 1)
 
 
 def first_matches(
-    name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
+    name: str, text: str, lower: str, flags: int = 0
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
     """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
-    sorted by position then file order; rules whose keywords are all absent are skipped
-    (``keywords``, when given, must have been built over text holding ``lower``).
+    sorted by position then file order; rules whose keywords are all absent from ``lower`` are skipped.
 
     ``lower`` must be ``text.lower()``. With ``re.I`` a match may have been made on ``lower``
     (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
@@ -253,7 +194,7 @@ def first_matches(
     table = keyed(name, flags)
     fast = lowered(name) if _lower_in_place(text, flags) else None
     out = []
-    for i in _live(name, lower, keywords):
+    for i in _live(name, lower):
         _, rule, pattern, _keywords = table[i]
         if fast is not None and fast[i] is not None:
             m = fast[i].search(lower)
@@ -265,9 +206,7 @@ def first_matches(
     return out
 
 
-def any_match(
-    name: str, text: str, lower: str, flags: int = 0, keywords: KeywordFilter | None = None
-) -> bool:
+def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
     """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
     flags = int(flags)
     table = keyed(name, flags)
@@ -275,9 +214,9 @@ def any_match(
         fast = lowered(name)
         return any(
             (fast[i].search(lower) if fast[i] is not None else table[i][2].search(text)) is not None
-            for i in _live(name, lower, keywords)
+            for i in _live(name, lower)
         )
-    return any(table[i][2].search(text) is not None for i in _live(name, lower, keywords))
+    return any(table[i][2].search(text) is not None for i in _live(name, lower))
 
 
 @cache
