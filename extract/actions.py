@@ -150,9 +150,9 @@ def _sentence_start(f: str, pos: int) -> int:
 def find_action_lines(folded: str, lines: list[Line], layout: Layout) -> list[NarrativeAction]:
     """``Action: Officers to review the figures`` and ``ACTION: Councillor Patel`` lines."""
     out = []
-    for idx, ln in enumerate(lines):
-        if layout.headings.get(idx) != "ACTION":
-            continue
+    # the lines layout marked ACTION, in page order (a dict of a few headings, not every line)
+    for idx in sorted(i for i, heading in layout.headings.items() if heading == "ACTION"):
+        ln = lines[idx]
         m = _ACTION_LINE.match(ln.text)
         if not m:
             continue
