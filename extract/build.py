@@ -235,24 +235,13 @@ def _cut_off(text: str) -> tuple[int, int] | None:
             return span
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
         # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)
-        long_lines, finished = _long_lines(stripped[max(0, start - 6000) : start])
+        window = stripped[max(0, start - 6000) : start]
+        long_lines = finished = 0
+        for ln in window.split("\n"):
+            if len(ln) > 40 and len(ln.strip()) > 40:
+                long_lines += 1
+                # what _ENDS_SENTENCE finds at the end of a line stripped on the right
+                finished += ln.rstrip()[-1] in _SENTENCE_ENDERS
         if long_lines >= 3 and finished >= 0.7 * long_lines:
             return span
     return None
-
-
-#: a line more than 40 characters long once stripped; the same ending in one of _SENTENCE_ENDERS
-_LONG_LINE = re.compile(r"^[^\S\n]*\S[^\n]{39,}\S[^\S\n]*$", re.M)
-_FINISHED_LINE = re.compile(
-    r"^[^\S\n]*\S[^\n]{39,}[" + re.escape("".join(sorted(_SENTENCE_ENDERS))) + r"][^\S\n]*$", re.M
-)
-
-
-def _long_lines(window: str) -> tuple[int, int]:
-    """How many lines of ``window`` are longer than 40 characters once stripped, and how many of
-    those end (before trailing white space) with a character that ends a sentence.
-
-    Two regex counts in C; a Python loop over the lines of the last 6,000 characters cost more than
-    the rest of the check.
-    """
-    return len(_LONG_LINE.findall(window)), len(_FINISHED_LINE.findall(window))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
-from extract.build import _CUT_OFF, _SENTENCE_ENDERS, _ends_cut_off, _long_lines
+from extract.build import _CUT_OFF, _ends_cut_off
 from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
 from extract.pipeline import _has_long_run
 from extract.resolutions import _INLINE
@@ -67,24 +67,6 @@ def test_split_lines_agrees_with_the_plain_loop(text: str) -> None:
     lines = split_lines(text)
     assert lines == _plain_lines(text)
     assert all(type(ln) is Line and text[ln.start : ln.end] == ln.text for ln in lines)
-
-
-def _plain_long_lines(window: str) -> tuple[int, int]:
-    long_lines = finished = 0
-    for ln in window.split("\n"):
-        if len(ln.strip()) > 40:
-            long_lines += 1
-            finished += ln.rstrip()[-1] in _SENTENCE_ENDERS
-    return long_lines, finished
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 60), _TEXT), max_size=12))
-def test_long_line_counts_agree_with_the_line_loop(parts: list[tuple[int, str]]) -> None:
-    """Lines of every length around 40, padded with odd white space, ending or not in an ender."""
-    window = "\n".join(("word " * n)[:n] + tail for n, tail in parts) + "x" * 45 + ".\u2028 \x1c"
-    assert _long_lines(window) == _plain_long_lines(window)
-    assert _long_lines(window.replace(".", "a")) == _plain_long_lines(window.replace(".", "a"))
 
 
 @settings(max_examples=400, deadline=None)
