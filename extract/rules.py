@@ -102,8 +102,8 @@ def keyed(name: str, flags: int = 0) -> tuple[tuple[int, Rule, re.Pattern[str], 
 @cache
 def _keyword_index(name: str) -> tuple[frozenset[int], tuple[tuple[str, frozenset[int]], ...]]:
     """The rules that always run (no keywords), and each distinct keyword with the rules listing it."""
-    # an empty keyword is in every text
-    always = frozenset(i for i, rule in enumerate(rules(name)) if not all(rule.data.get("keywords") or [""]))
+    # a rule with no keywords, or with an empty one (which every text holds), always runs
+    always = frozenset(i for i, rule in enumerate(rules(name)) if "" in (rule.data.get("keywords") or [""]))
     index: dict[str, set[int]] = {}
     for i, rule in enumerate(rules(name)):
         for k in rule.data.get("keywords", ()):
