@@ -86,7 +86,7 @@ _HON = (
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž]"
 _LOW = r"[^\W\d_A-Z]"
 _SUR = rf"(?:(?:Mc|Mac|O'|O’|D'|D’)?{_CAP}(?:{_LOW}|['’])+(?:-{_CAP}(?:{_LOW}|['’])+)?)"
-_NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
+_NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:{_CAP}\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
 NAME_RE = re.compile(_NAME)
 _HON_AT = re.compile(rf"(?P<hon>{_HON})\s+")
 _HON_ANYWHERE = re.compile(rf"\b{_HON}\s")
@@ -155,6 +155,7 @@ _LIST_HEAD = re.compile(
     r"^(?P<head>PRESENT|Present|Sederunt|SEDERUNT|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|"
     r"Panel|Councillors|COUNCILLORS|Apology|APOLOGY|"
     r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
+    r"In\s+the\s+[Cc]hair|IN\s+THE\s+CHAIR|Attending(?:\s+for\s+(?:this|the)\s+item)?|ATTENDING|"
     r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
     r"OFFICERS(?:\s+PRESENT|\s+IN\s+ATTENDANCE)?|Officers\s+in\s+attendance|Sub-Committee|Committee|"
     r"Committee\s+[Mm]embers|Members\s+of\s+the\s+(?:Committee|Panel|Board|Sub-Committee)|"
@@ -209,7 +210,7 @@ def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[
 
 
 _ROLE_THEN_NAME = re.compile(
-    rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
+    rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{1,2}}{_SUR}|(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
 )
 #: words that make a bracket after a role a qualifier ("Service Manager (Early Years)"), not a name
 _QUALIFIER_BODY = (
@@ -306,7 +307,7 @@ def _list_capacity(head: str) -> str:
         return "apology"
     if any(w in head for w in ("witness", "part", "speaker", "objector", "supporter")):
         return "witness"
-    if any(w in head for w in ("attendance", "officer", "secretariat", "also")):
+    if any(w in head for w in ("attendance", "attending", "officer", "secretariat", "also")):
         return "officer"
     if any(w in head for w in ("invited", "guest", "observer", "other")):
         return "invited"
@@ -488,8 +489,16 @@ class PeopleReader:
                 blank = 0
                 j += 1
             one_per_line = len(entries) > 1
+            before = len(self.people)
             for s, e in entries:
                 self._entries(s, e, capacity, one_per_line)
+            if head.startswith("in the chair"):  # "In the Chair: Alderman P McCausland"
+                for k in range(before, len(self.people)):
+                    p = self.people[k]
+                    if p.role is None:
+                        self.people[k] = Person(
+                            p.name, p.honorific, "Chair", p.organisation, p.capacity, p.start, p.end
+                        )
             idx = j
 
     def _entries(self, s: int, e: int, capacity: str, one_per_line: bool) -> None:

@@ -70,3 +70,38 @@ def test_people_merely_mentioned_are_not_attendees(text: str) -> None:
 def test_officer_named_only_by_role() -> None:
     text = "The Service Manager attended to present the report.\n"
     assert _people(text) == [(None, None, "Service Manager", None, "officer")]
+
+
+def test_in_the_chair_heading_and_irish_initials() -> None:
+    text = (
+        "In the Chair:  Alderman P McCausland\n\n"
+        "Members Present: Alderman R Gilmore; Councillors N Devlin, C Ó Maoláin, "
+        "T Quinn (Deputy Chair) and J Wylie\n"
+    )
+    assert _people(text) == [
+        ("P McCausland", "Alderman", "Chair", None, "present"),
+        ("R Gilmore", "Alderman", None, None, "present"),
+        ("N Devlin", "Councillor", None, None, "present"),
+        ("C Ó Maoláin", "Councillor", None, None, "present"),
+        ("T Quinn", "Councillor", "Deputy Chair", None, "present"),
+        ("J Wylie", "Councillor", None, None, "present"),
+    ]
+
+
+def test_officers_by_role_with_initial_and_surname_in_brackets() -> None:
+    text = "In Attendance: Director of Environmental Services (M Kerr)\nHead of Waste Management (D Hamill)\n"
+    assert _people(text) == [
+        ("M Kerr", None, "Director of Environmental Services", None, "officer"),
+        ("D Hamill", None, "Head of Waste Management", None, "officer"),
+    ]
+
+
+def test_attending_for_this_item_list() -> None:
+    text = (
+        "Attending for this item: Fiona Galbraith, Head of Strategic Planning; Dr Euan Lockhart, "
+        "Consultant Geriatrician, Strathlowrie Royal Infirmary\n"
+    )
+    assert _people(text) == [
+        ("Fiona Galbraith", None, "Head of Strategic Planning", None, "officer"),
+        ("Euan Lockhart", "Dr", "Consultant Geriatrician", "Strathlowrie Royal Infirmary", "invited"),
+    ]
