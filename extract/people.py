@@ -225,6 +225,16 @@ _BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
 _ROLE_SUBJECT = re.compile(
     r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
 )
+#: "The Director of Public Health, Professor Lydia Marsh, introduced …": a role, then its holder
+_ROLE_COMMA_NAME = re.compile(
+    rf"^The\s+(?P<role>[^,]{{3,80}}?),\s+(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}),?$"
+)
+#: "… attended for this item, together with Naomi Fell, Principal, Westmoor College."
+_TOGETHER_WITH = re.compile(
+    r"[^.\n]*?\b(?:together|along)\s+with\s+(?P<list>[^.\n:]+?)\s*(?:\.(?=\s|$)|$)", re.M
+)
+#: a paragraph number before a sentence ("41.2 Councillor Dawn Ashworth … attended")
+_PARA_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\s+")
 _TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
 #: the words ``_TRAILING_ADVERB`` can end with: a text not ending with one of them has no match
 _ADVERBS = ("also", "both", "all", "each", "too")
@@ -568,8 +578,25 @@ class PeopleReader:
             if self._skipped(vm.start()):
                 continue
             start = _sentence_start(f, vm.start())
+            if f[start : start + 1].isdecimal() and (pm := _PARA_NUMBER.match(f, start, vm.start())):
+                start = pm.end()
             subject = _drop_trailing_adverbs(f[start : vm.start()])
             if _ROLE_SUBJECT.match(subject.strip()):
+                named = _ROLE_COMMA_NAME.match(subject.strip())
+                if named:
+                    at = start + (len(subject) - len(subject.lstrip())) + named.start("name")
+                    hon = named.group("hon")
+                    self.add(
+                        Person(
+                            named.group("name"),
+                            _honorific(hon),
+                            named.group("role"),
+                            None,
+                            "officer",
+                            at - (len(hon) + 1 if hon else 0),
+                            at + len(named.group("name")),
+                        )
+                    )
                 continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
             if not _PERSON_START.match(subject.lstrip()) or rx.search(
                 r"\b(?:welcomed|introduced)\b", subject
@@ -587,6 +614,9 @@ class PeopleReader:
             ):
                 capacity = "witness"
             self._subject_list(start + (len(subject) - len(subject.lstrip())), subject.strip(), capacity)
+            if "with" in f[vm.end() : vm.end() + 200] and (tw := _TOGETHER_WITH.match(f, vm.end())):
+                if _PERSON_START.match(tw.group("list")):
+                    self._subject_list(tw.start("list"), tw.group("list"), capacity)
             # "… along with the following representatives:" then one per line
             tail_end = f.find("\n", vm.end())
             tail = f[vm.end() : tail_end if tail_end != -1 else len(f)].rstrip()
@@ -676,9 +706,18 @@ class PeopleReader:
         in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
         before = len(self.people)
         bounds = sorted(starts + role_only)
+        paired: set[int] = set()
         for i in starts:
+            if i in paired:
+                continue
             ps, pe = parts[i]
             nxt = next((b for b in bounds if b > i), len(parts))
+            if nxt == i + 1 and nxt in starts and self._pair(subject, parts, i, bounds):
+                # "Councillor A Ward and Councillor B Shah, Leader and Deputy Leader": one role each
+                after = next((b for b in bounds if b > nxt), len(parts))
+                self._shared_list(s, subject, [parts[i], parts[nxt]], parts[nxt + 1 : after], capacity)
+                paired.add(nxt)
+                continue
             if i in shared_until:
                 self._shared_list(
                     s, subject, parts[i : shared_until[i]], parts[shared_until[i] : nxt], capacity
@@ -709,6 +748,17 @@ class PeopleReader:
                     self.people[before + k] = Person(
                         p.name, p.honorific, p.role, org, p.capacity, p.start, p.end
                     )
+
+    @staticmethod
+    def _pair(subject: str, parts: list[tuple[int, int]], i: int, bounds: list[int]) -> bool:
+        """Are parts ``i`` and ``i + 1`` two people with one honorific, joined by "and" and sharing
+        the description after them (``…, Portfolio Lead and Deputy Portfolio Lead for Skills``)?"""
+        if subject[parts[i][1] : parts[i + 1][0]].strip() != "and" or i + 2 >= len(parts) or i + 2 in bounds:
+            return False
+        first, second = (_HON_AT.match(subject[a:b]) for a, b in parts[i : i + 2])
+        if not (first and second) or first.group("hon") != second.group("hon"):
+            return False
+        return subject[parts[i + 1][1] : parts[i + 2][0]].strip() == ","
 
     def _one(
         self,
@@ -777,7 +827,10 @@ class PeopleReader:
         first = subject[names[0][0] : names[0][1]]
         hm = _HON_AT.match(first)
         hon = _honorific(hm.group("hon")) if hm else None
-        spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1]), *names[1:]]
+        spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1])]
+        for a, b in names[1:]:  # "Councillor A Ward and Councillor B Shah": each name without it
+            hn = _HON_AT.match(subject, a, b)
+            spans.append((hn.end() if hn else a, b))
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         roles: list[str | None] = [None] * len(spans)
         if desc:

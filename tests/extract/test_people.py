@@ -105,3 +105,20 @@ def test_attending_for_this_item_list() -> None:
         ("Fiona Galbraith", None, "Head of Strategic Planning", None, "officer"),
         ("Euan Lockhart", "Dr", "Consultant Geriatrician", "Strathlowrie Royal Infirmary", "invited"),
     ]
+
+
+def test_role_then_holder_before_the_verb() -> None:
+    text = "The Director of Public Health, Professor Lydia Marsh, introduced the report.\n"
+    assert _people(text) == [("Lydia Marsh", "Professor", "Director of Public Health", None, "officer")]
+
+
+def test_together_with_after_attended_and_a_paragraph_number() -> None:
+    text = (
+        "41.2 Councillor Dawn Ashworth and Councillor Imran Sadiq, Portfolio Lead and Deputy Portfolio Lead "
+        "for Skills, attended for this item, together with Naomi Fell, Principal, Westmoor College.\n"
+    )
+    assert _people(text) == [
+        ("Dawn Ashworth", "Councillor", "Portfolio Lead for Skills", None, "invited"),
+        ("Imran Sadiq", "Councillor", "Deputy Portfolio Lead for Skills", None, "invited"),
+        ("Naomi Fell", None, "Principal", "Westmoor College", "invited"),
+    ]
