@@ -103,7 +103,7 @@ _ROLE_WORDS_BODY = (
     r"Secretary|Accountant|Engineer|Planner|Analyst|Inspector|Superintendent|Constable|Sergeant|Governor|"
     r"Representative|Treasurer|Auditor|Partner|Specialist|Assistant|Deputy|President|Principal|Strategic|"
     r"Cabinet|Portfolio|Champion|Monitoring|Surveyor|Architect|Therapist|Practitioner|Registrar|Warden|"
-    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Group\s+Leader"
+    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Ambassador|Group\s+Leader"
 )
 _ROLE_WORDS = re.compile(_word_alternation(_ROLE_WORDS_BODY))
 _ORG_WORDS_BODY = (
@@ -176,7 +176,7 @@ _ATTEND_VERB = re.compile(
 )
 _WELCOMED = re.compile(
     r"\b(?:welcomed|introduced)\s+(?P<list>.+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
-    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)"
+    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|\n|$)"
 )
 _ROLE_ONLY_WITH = (
     r"\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
@@ -228,6 +228,12 @@ _ROLE_SUBJECT = re.compile(
 #: "The Director of Public Health, Professor Lydia Marsh, introduced …": a role, then its holder
 _ROLE_COMMA_NAME = re.compile(
     rf"^The\s+(?P<role>[^,]{{3,80}}?),\s+(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}),?$"
+)
+#: the rest of a welcomed list after a line break (blank lines between) and what ends it
+_WELCOMED_MORE = re.compile(
+    r"\s*\n\s*(?P<list>[^\n]+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
+    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)",
+    re.M,
 )
 #: "… attended for this item, together with Naomi Fell, Principal, Westmoor College."
 _TOGETHER_WITH = re.compile(
@@ -346,7 +352,7 @@ _ROLE_NOUN = (
     r"Accountant|Engineer|Planner|Analyst|Auditor|Specialist|Assistant|Inspector|Superintendent|Constable|"
     r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal|"
     r"Applicant|Objector|Agent|Licensee|Petitioner|Appellant|Complainant|Ecologist|Barrister|Counsel|Convener|"
-    r"Vice-Convener|Provost|Depute|Chairman|Vice-Chairman)s?"
+    r"Vice-Convener|Provost|Depute|Chairman|Vice-Chairman|Ambassador|representative|member)s?"
 )
 _ROLE_ONLY_PART = re.compile(
     rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'’-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\w'’&-]*"
@@ -626,7 +632,13 @@ class PeopleReader:
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
                 continue
-            self._subject_list(wm.start("list"), wm.group("list"), "welcomed")
+            end = wm.end("list")
+            if wm.group("list").endswith((",", " and")) and f.startswith("\n", end):
+                # "welcomed Leanne Fisher, …, and" broken at the line's end: the list goes on
+                more = _WELCOMED_MORE.match(f, end)
+                if more and _PERSON_START.match(more.group("list")):
+                    end = more.end("list")
+            self._subject_list(wm.start("list"), f[wm.start("list") : end], "welcomed")
 
     def _rep_lines(self, pos: int, capacity: str) -> None:
         idx = bisect_left(self.lines, pos, key=_LINE_START)  # the first line starting at or after pos
@@ -774,8 +786,13 @@ class PeopleReader:
         """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
         tail = subject[ps + m.end() : pe]
         # "three members of the public" describes nobody; "of the X Trust" does
+        # "Councillor Neil Batty, the ward member for Lowerby, attended": the role without "the"
         desc_parts = [
-            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or subject.startswith("of ", d[0])
+            (a + 4, b) if subject.startswith("the ", a) and _role_shape(subject[a + 4 : b]) else (a, b)
+            for a, b in desc_parts
+        ]
+        desc_parts = [
+            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or _lower_desc(subject, d)
         ]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         dash = _DASH_DESC.match(tail)
@@ -895,6 +912,10 @@ def split_list(text: str) -> list[tuple[int, int]]:
         seg = text[a:b]
         lead = len(seg) - len(seg.lstrip(" \n.:-"))
         seg2 = seg.strip(" \n.:-")
+        if seg2.startswith("and\n"):  # "…, and" at a line's end (a welcomed list going on)
+            rest = seg2[3:].lstrip()
+            lead += len(seg2) - len(rest)
+            seg2 = rest
         for word in ("and ", "from ", "also ", "and also "):
             if seg2.startswith(word):
                 lead += len(word)
@@ -925,6 +946,14 @@ def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
     if found is None:
         found = shaped[i] = bool(_role_shape(texts[i]) or _ROLE_HEAD.match(texts[i]))
     return found
+
+
+def _lower_desc(subject: str, d: tuple[int, int]) -> bool:
+    """Does a part starting in lower case still describe the person before it ("of the X Trust",
+    "ward member for Lowerby"), unlike "three members of the public"?"""
+    return subject.startswith("of ", d[0]) or (
+        subject[d[0] - 4 : d[0]] == "the " and _role_shape(subject[d[0] : d[1]])
+    )
 
 
 _LOWER_WORD = re.compile(r"\s[a-z]")

@@ -122,3 +122,21 @@ def test_together_with_after_attended_and_a_paragraph_number() -> None:
         ("Imran Sadiq", "Councillor", "Deputy Portfolio Lead for Skills", None, "invited"),
         ("Naomi Fell", None, "Principal", "Westmoor College", "invited"),
     ]
+
+
+def test_lower_case_roles_and_a_welcomed_list_broken_over_lines() -> None:
+    listed = "Co-opted Members: Mrs Janet Ellery (Church of England Diocese representative)\n"
+    assert _people(listed) == [
+        ("Janet Ellery", "Mrs", "Church of England Diocese representative", None, "present")
+    ]
+    text = (
+        "Councillor Neil Batty, the ward member for Lowerby, attended and spoke against the proposal.\n\n"
+        "The Chair welcomed Leanne Fisher, Operations Manager, Hatherley Youth Hub, and\n\n"
+        "Jamal Burke, Youth Ambassador, Hatherley Youth Panel, who\n\n"
+        "described the panel's work.\n"
+    )
+    assert _people(text) == [
+        ("Neil Batty", "Councillor", "ward member for Lowerby", None, "invited"),
+        ("Leanne Fisher", None, "Operations Manager", "Hatherley Youth Hub", "witness"),
+        ("Jamal Burke", None, "Youth Ambassador", "Hatherley Youth Panel", "witness"),
+    ]
