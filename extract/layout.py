@@ -147,7 +147,7 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     else:
         lay.items.append(Item(None, None, 0, len(folded)))
 
-    _read_title(lay, nonblank)
+    _read_title(lay, folded, nonblank)
     _read_report(lay, folded, nonblank)
     _read_meeting(lay, folded, nonblank)
     return lay
@@ -181,12 +181,15 @@ _ITEM_LABEL = re.compile(r"^agenda\s+item\s+\d+[a-z]?\s*:?$", re.I)
 _ITEM_PREFIX = re.compile(r"^(?:Agenda\s+)?(?:Item|ITEM)\s+\d{1,4}[a-z]?\s*[–:.-]\s+(?=\S)")
 
 
-def _read_title(lay: Layout, nonblank: list[Line]) -> None:
+def _read_title(lay: Layout, folded: str, nonblank: list[Line]) -> None:
     first = 0
-    for n, ln in enumerate(nonblank[1:8], 1):
-        if ln.text[:1] in "Aa" and _ITEM_LABEL.match(ln.text):
-            first = n + 1  # "Westmoor Combined Authority … Agenda item 41 / Adult Skills Fund: …"
-            break
+    head_end = nonblank[min(7, len(nonblank) - 1)].end if nonblank else 0
+    # one C search for the label's letters before a loop over the page's first lines
+    if folded.find("genda item", 0, head_end) != -1 or folded.find("GENDA ITEM", 0, head_end) != -1:
+        for n, ln in enumerate(nonblank[1:8], 1):
+            if ln.text[:1] in "Aa" and _ITEM_LABEL.match(ln.text):
+                first = n + 1  # "Westmoor Combined Authority … Agenda item 41 / Adult Skills Fund: …"
+                break
     for n, ln in enumerate(nonblank[:6] if not first else nonblank[first : first + 1], first):
         if _TITLE_LABELS.match(ln.text):
             continue

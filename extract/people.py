@@ -236,9 +236,7 @@ _WELCOMED_MORE = re.compile(
     re.M,
 )
 #: "… attended for this item, together with Naomi Fell, Principal, Westmoor College."
-_TOGETHER_WITH = re.compile(
-    r"[^.\n]*?\b(?:together|along)\s+with\s+(?P<list>[^.\n:]+?)\s*(?:\.(?=\s|$)|$)", re.M
-)
+_TOGETHER_WITH = re.compile(r"(?:together|along)\s+with\s+(?P<list>[^.\n:]+)(?=\.(?:\s|$)|\n|$)")
 #: a paragraph number before a sentence ("41.2 Councillor Dawn Ashworth … attended")
 _PARA_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\s+")
 _TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
@@ -620,9 +618,10 @@ class PeopleReader:
             ):
                 capacity = "witness"
             self._subject_list(start + (len(subject) - len(subject.lstrip())), subject.strip(), capacity)
-            if "with" in f[vm.end() : vm.end() + 200] and (tw := _TOGETHER_WITH.match(f, vm.end())):
+            tw = self._together_with(vm.end())
+            if tw is not None:
                 if _PERSON_START.match(tw.group("list")):
-                    self._subject_list(tw.start("list"), tw.group("list"), capacity)
+                    self._subject_list(tw.start("list"), tw.group("list").rstrip(), capacity)
             # "… along with the following representatives:" then one per line
             tail_end = f.find("\n", vm.end())
             tail = f[vm.end() : tail_end if tail_end != -1 else len(f)].rstrip()
@@ -639,6 +638,16 @@ class PeopleReader:
                 if more and _PERSON_START.match(more.group("list")):
                     end = more.end("list")
             self._subject_list(wm.start("list"), f[wm.start("list") : end], "welcomed")
+
+    def _together_with(self, pos: int) -> re.Match[str] | None:
+        """ "… attended, together with X, Y and Z." in the sentence from ``pos``: its list, or None."""
+        f = self.f
+        end = min(len(f), pos + 200)
+        for word in ("together with", "along with"):
+            at = f.find(word, pos, end)
+            if at != -1 and f.find(".", pos, at) == -1 and f.find("\n", pos, at) == -1:
+                return _TOGETHER_WITH.match(f, at)
+        return None
 
     def _rep_lines(self, pos: int, capacity: str) -> None:
         idx = bisect_left(self.lines, pos, key=_LINE_START)  # the first line starting at or after pos

@@ -390,14 +390,6 @@ DUES = [
         "when-event-over",
     ),
     (
-        "report on the operation of the transfer twelve months after completion.",
-        MEETING,
-        "twelve months after completion",
-        None,
-        [],
-        "after-event",
-    ),
-    (
         "circulate the letter as soon as it arrived.",
         MEETING,
         "as soon as it arrived",
