@@ -225,10 +225,6 @@ _BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
 _ROLE_SUBJECT = re.compile(
     r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
 )
-#: "Councillor Gillian Prothero declared an interest …": a member at the meeting
-_DECLARED = re.compile(
-    rf"(?P<hon>Councillor|Cllr\.?|Alderman)\s+(?P<name>{_NAME})\s+declared\s+(?:a|an|that)\b"
-)
 #: "The Director of Public Health, Professor Lydia Marsh, introduced …": a role, then its holder
 _ROLE_COMMA_NAME = re.compile(
     rf"^The\s+(?P<role>[^,]{{3,80}}?),\s+(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}),?$"
@@ -632,14 +628,6 @@ class PeopleReader:
             # "… along with the following representatives:" / "The following representatives attended:"
             if _REPS_INTRO.search(tail) or (tail.endswith(":") and _LIST_SUBJECT.search(subject)):
                 self._rep_lines(tail_end + 1 if tail_end != -1 else len(f), capacity)
-        at = f.find(" declared ")  # rare words: str.find, not a cue of the cue finder
-        while at != -1:
-            start = _sentence_start(f, at)
-            dm = _DECLARED.match(f, start) if at - start < 80 else None
-            if dm and not self._skipped(start):
-                hon = _honorific(dm.group("hon"))
-                self.add(Person(dm.group("name"), hon, None, None, "present", start, dm.end("name")))
-            at = f.find(" declared ", at + 10)
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
                 continue

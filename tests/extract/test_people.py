@@ -140,16 +140,3 @@ def test_lower_case_roles_and_a_welcomed_list_broken_over_lines() -> None:
         ("Leanne Fisher", None, "Operations Manager", "Hatherley Youth Hub", "witness"),
         ("Jamal Burke", None, "Youth Ambassador", "Hatherley Youth Panel", "witness"),
     ]
-
-
-def test_a_councillor_declaring_an_interest_was_present() -> None:
-    text = (
-        "PRESENT: Councillors Amy Hart and Bob Lees\n\n"
-        "Councillor Gillian Prothero declared a non-registerable interest in this item and left the room.\n\n"
-        "Councillor Lees declared an interest as a school governor.\n"
-    )
-    assert _people(text) == [
-        ("Amy Hart", "Councillor", None, None, "present"),
-        ("Bob Lees", "Councillor", None, None, "present"),
-        ("Gillian Prothero", "Councillor", None, None, "present"),
-    ]
