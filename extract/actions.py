@@ -100,7 +100,7 @@ def _sentence_end(f: str, pos: int, limit: int, paren_open: bool) -> int:
                 j += 1
             if j >= n:
                 return i
-            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●":
+            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●" or f.startswith(("- ", "* "), j):
                 if not f[j].islower():
                     return i
             i = j
@@ -130,7 +130,7 @@ def _sentence_end_by_char(f: str, pos: int, limit: int, paren_open: bool) -> int
                 j += 1
             if j >= n:
                 return i
-            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●":
+            if f[i:j].count("\n") >= 2 or f[j] in "•·▪●" or f.startswith(("- ", "* "), j):
                 if not f[j].islower():
                     return i
             i = j
@@ -142,7 +142,7 @@ def _sentence_end_by_char(f: str, pos: int, limit: int, paren_open: bool) -> int
 def _sentence_start(f: str, pos: int) -> int:
     lo = max(0, pos - 400)
     best = lo
-    for m in rx.finditer(r"[.!?]\s+|\n\s*\n\s*|[•·▪●]\s*|\(\s*", f[lo:pos]):
+    for m in rx.finditer(r"[.!?]\s+|\n\s*\n\s*|[•·▪●]\s*|\n[-*]\s+|\(\s*", f[lo:pos]):
         best = lo + m.end()
     return best
 
@@ -277,13 +277,15 @@ def find_narrative_actions(folded: str, skip: list[tuple[int, int]], cues: Cues)
             taken.append((start, end))
     out.sort(key=lambda a: a.text_span[0])
     # members asked, and the next sentence records who undertook it: one follow-up, kept as the promise
-    return [
-        a
-        for i, a in enumerate(out)
-        if not (
-            a.rule == "members-asked-for"
-            and i + 1 < len(out)
-            and out[i + 1].owner is not None
-            and out[i + 1].text_span[0] - a.text_span[1] < 40
-        )
-    ]
+    kept: list[NarrativeAction] = []
+    for i, a in enumerate(out):
+        b = out[i + 1] if i + 1 < len(out) else None
+        if a.rule == "members-asked-for" and b is not None and b.owner is not None:
+            if b.text_span[0] <= a.text_span[1]:
+                # "members asked for a map …, which Dr Sorensen agreed to provide": one sentence
+                out[i + 1] = NarrativeAction((a.text_span[0], b.text_span[1]), b.owner, b.origin, b.rule)
+                continue
+            if b.text_span[0] - a.text_span[1] < 40:
+                continue
+        kept.append(a)
+    return kept

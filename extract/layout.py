@@ -147,7 +147,7 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     else:
         lay.items.append(Item(None, None, 0, len(folded)))
 
-    _read_title(lay, nonblank)
+    _read_title(lay, folded, nonblank)
     _read_report(lay, folded, nonblank)
     _read_meeting(lay, folded, nonblank)
     return lay
@@ -175,8 +175,22 @@ def _numbered_headings(lines: list[Line], headings: dict[int, str]) -> list[tupl
     return found if len(found) >= 2 else []
 
 
-def _read_title(lay: Layout, nonblank: list[Line]) -> None:
-    for n, ln in enumerate(nonblank[:6]):
+#: "Agenda item 41" with its number: the agenda item's own title is the line after it
+_ITEM_LABEL = re.compile(r"^agenda\s+item\s+\d+[a-z]?\s*:?$", re.I)
+#: "Item 9 – Delayed Discharge …": the number in front is not part of the title
+_ITEM_PREFIX = re.compile(r"^(?:Agenda\s+)?(?:Item|ITEM)\s+\d{1,4}[a-z]?\s*[–:.-]\s+(?=\S)")
+
+
+def _read_title(lay: Layout, folded: str, nonblank: list[Line]) -> None:
+    first = 0
+    head_end = nonblank[min(7, len(nonblank) - 1)].end if nonblank else 0
+    # one C search for the label's letters before a loop over the page's first lines
+    if folded.find("genda item", 0, head_end) != -1 or folded.find("GENDA ITEM", 0, head_end) != -1:
+        for n, ln in enumerate(nonblank[1:8], 1):
+            if ln.text[:1] in "Aa" and _ITEM_LABEL.match(ln.text):
+                first = n + 1  # "Westmoor Combined Authority … Agenda item 41 / Adult Skills Fund: …"
+                break
+    for n, ln in enumerate(nonblank[:6] if not first else nonblank[first : first + 1], first):
         if _TITLE_LABELS.match(ln.text):
             continue
         if _MEETING_LINE.match(ln.text) or _REPORT.match(ln.text) or len(ln.text) > 250:
@@ -195,7 +209,8 @@ def _read_title(lay: Layout, nonblank: list[Line]) -> None:
             and not ln.text.endswith((".", ":"))
         ):
             end = nxt.end
-        lay.title = (ln.start, end)
+        prefix = _ITEM_PREFIX.match(ln.text) if ln.text[:1] in "AIi" else None
+        lay.title = (ln.start + (prefix.end() if prefix else 0), end)
         return
 
 

@@ -86,7 +86,7 @@ _HON = (
 _CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž]"
 _LOW = r"[^\W\d_A-Z]"
 _SUR = rf"(?:(?:Mc|Mac|O'|O’|D'|D’)?{_CAP}(?:{_LOW}|['’])+(?:-{_CAP}(?:{_LOW}|['’])+)?)"
-_NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:[A-Z]\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
+_NAME = rf"(?:(?:Mrs|Mr|Ms|Miss|Dr)\.?\s+)?(?:{_CAP}\.?\s*){{0,3}}(?:{_SUR}\s+){{0,3}}{_SUR}"
 NAME_RE = re.compile(_NAME)
 _HON_AT = re.compile(rf"(?P<hon>{_HON})\s+")
 _HON_ANYWHERE = re.compile(rf"\b{_HON}\s")
@@ -103,7 +103,7 @@ _ROLE_WORDS_BODY = (
     r"Secretary|Accountant|Engineer|Planner|Analyst|Inspector|Superintendent|Constable|Sergeant|Governor|"
     r"Representative|Treasurer|Auditor|Partner|Specialist|Assistant|Deputy|President|Principal|Strategic|"
     r"Cabinet|Portfolio|Champion|Monitoring|Surveyor|Architect|Therapist|Practitioner|Registrar|Warden|"
-    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Group\s+Leader"
+    r"Apprentice|Trainee|Scrutiny|Democratic|Legal|Finance|Service|Services|Team|Ambassador|Group\s+Leader"
 )
 _ROLE_WORDS = re.compile(_word_alternation(_ROLE_WORDS_BODY))
 _ORG_WORDS_BODY = (
@@ -155,6 +155,7 @@ _LIST_HEAD = re.compile(
     r"^(?P<head>PRESENT|Present|Sederunt|SEDERUNT|Members\s+[Pp]resent|MEMBERS\s+PRESENT|Attendees|ATTENDEES|Attendance|"
     r"Panel|Councillors|COUNCILLORS|Apology|APOLOGY|"
     r"Panel\s+[Mm]embers|Board\s+[Mm]embers|Members|MEMBERS|Councillors\s+[Pp]resent|Voting\s+[Mm]embers|"
+    r"In\s+the\s+[Cc]hair|IN\s+THE\s+CHAIR|Attending(?:\s+for\s+(?:this|the)\s+item)?|ATTENDING|"
     r"IN\s+ATTENDANCE|In\s+[Aa]ttendance|Also\s+[Pp]resent|ALSO\s+PRESENT|Also\s+in\s+attendance|Officers(?:\s+[Pp]resent)?|"
     r"OFFICERS(?:\s+PRESENT|\s+IN\s+ATTENDANCE)?|Officers\s+in\s+attendance|Sub-Committee|Committee|"
     r"Committee\s+[Mm]embers|Members\s+of\s+the\s+(?:Committee|Panel|Board|Sub-Committee)|"
@@ -175,7 +176,7 @@ _ATTEND_VERB = re.compile(
 )
 _WELCOMED = re.compile(
     r"\b(?:welcomed|introduced)\s+(?P<list>.+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
-    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)"
+    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|\n|$)"
 )
 _ROLE_ONLY_WITH = (
     r"\s+(?:with|alongside)\s+the\s+(?P<role2>(?:[A-Z][\w'-]*\s+){0,5}?(?:Manager|Officer|"
@@ -209,7 +210,7 @@ def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[
 
 
 _ROLE_THEN_NAME = re.compile(
-    rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
+    rf"^(?P<role>.+?)\s*\((?P<name>(?:{_CAP}\.?\s*){{1,2}}{_SUR}|(?:{_CAP}\.?\s*){{0,2}}{_SUR}(?:\s+{_SUR}){{1,2}})\)$"
 )
 #: words that make a bracket after a role a qualifier ("Service Manager (Early Years)"), not a name
 _QUALIFIER_BODY = (
@@ -224,6 +225,20 @@ _BEHALF = re.compile(r"\s*\((?:on\s+behalf\s+of|representing|for)\b[^)]*\)")
 _ROLE_SUBJECT = re.compile(
     r"^The\s+(?:[A-Z][\w'-]*\s+){0,4}(?:Head|Director|Manager|Officer|Lead|Co-ordinator|Coordinator)\b"
 )
+#: "The Director of Public Health, Professor Lydia Marsh, introduced …": a role, then its holder
+_ROLE_COMMA_NAME = re.compile(
+    rf"^The\s+(?P<role>[^,]{{3,80}}?),\s+(?:(?P<hon>{_HON})\s+)?(?P<name>{_NAME}),?$"
+)
+#: the rest of a welcomed list after a line break (blank lines between) and what ends it
+_WELCOMED_MORE = re.compile(
+    r"\s*\n\s*(?P<list>[^\n]+?)(?=\s+(?:to\s+the\s+meeting|who\s|for\s+(?:attending|the)|and\s+invited|"
+    r"to\s+(?:present|give|address|speak|answer|update))|\.(?:\s|$)|$)",
+    re.M,
+)
+#: "… attended for this item, together with Naomi Fell, Principal, Westmoor College."
+_TOGETHER_WITH = re.compile(r"(?:together|along)\s+with\s+(?P<list>[^.\n:]+)(?=\.(?:\s|$)|\n|$)")
+#: a paragraph number before a sentence ("41.2 Councillor Dawn Ashworth … attended")
+_PARA_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?\s+")
 _TRAILING_ADVERB = re.compile(r"(?:,?\s+(?:also|both|all|each|too))+\s*$")
 #: the words ``_TRAILING_ADVERB`` can end with: a text not ending with one of them has no match
 _ADVERBS = ("also", "both", "all", "each", "too")
@@ -306,7 +321,7 @@ def _list_capacity(head: str) -> str:
         return "apology"
     if any(w in head for w in ("witness", "part", "speaker", "objector", "supporter")):
         return "witness"
-    if any(w in head for w in ("attendance", "officer", "secretariat", "also")):
+    if any(w in head for w in ("attendance", "attending", "officer", "secretariat", "also")):
         return "officer"
     if any(w in head for w in ("invited", "guest", "observer", "other")):
         return "invited"
@@ -335,7 +350,7 @@ _ROLE_NOUN = (
     r"Accountant|Engineer|Planner|Analyst|Auditor|Specialist|Assistant|Inspector|Superintendent|Constable|"
     r"Governor|Treasurer|Surveyor|Practitioner|Worker|Holder|Representative|Champion|Editor|President|Principal|"
     r"Applicant|Objector|Agent|Licensee|Petitioner|Appellant|Complainant|Ecologist|Barrister|Counsel|Convener|"
-    r"Vice-Convener|Provost|Depute|Chairman|Vice-Chairman)s?"
+    r"Vice-Convener|Provost|Depute|Chairman|Vice-Chairman|Ambassador|representative|member)s?"
 )
 _ROLE_ONLY_PART = re.compile(
     rf"^(?:[Tt]he\s+)?(?:[A-Z][\w'’-]*\s+){{0,4}}{_ROLE_NOUN}(?:\s+(?:of|for|to)\s+(?:the\s+)?[A-Z][\w'’&-]*"
@@ -488,8 +503,16 @@ class PeopleReader:
                 blank = 0
                 j += 1
             one_per_line = len(entries) > 1
+            before = len(self.people)
             for s, e in entries:
                 self._entries(s, e, capacity, one_per_line)
+            if head.startswith("in the chair"):  # "In the Chair: Alderman P McCausland"
+                for k in range(before, len(self.people)):
+                    p = self.people[k]
+                    if p.role is None:
+                        self.people[k] = Person(
+                            p.name, p.honorific, "Chair", p.organisation, p.capacity, p.start, p.end
+                        )
             idx = j
 
     def _entries(self, s: int, e: int, capacity: str, one_per_line: bool) -> None:
@@ -559,8 +582,25 @@ class PeopleReader:
             if self._skipped(vm.start()):
                 continue
             start = _sentence_start(f, vm.start())
+            if f[start : start + 1].isdecimal() and (pm := _PARA_NUMBER.match(f, start, vm.start())):
+                start = pm.end()
             subject = _drop_trailing_adverbs(f[start : vm.start()])
             if _ROLE_SUBJECT.match(subject.strip()):
+                named = _ROLE_COMMA_NAME.match(subject.strip())
+                if named:
+                    at = start + (len(subject) - len(subject.lstrip())) + named.start("name")
+                    hon = named.group("hon")
+                    self.add(
+                        Person(
+                            named.group("name"),
+                            _honorific(hon),
+                            named.group("role"),
+                            None,
+                            "officer",
+                            at - (len(hon) + 1 if hon else 0),
+                            at + len(named.group("name")),
+                        )
+                    )
                 continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
             if not _PERSON_START.match(subject.lstrip()) or rx.search(
                 r"\b(?:welcomed|introduced)\b", subject
@@ -578,6 +618,10 @@ class PeopleReader:
             ):
                 capacity = "witness"
             self._subject_list(start + (len(subject) - len(subject.lstrip())), subject.strip(), capacity)
+            tw = self._together_with(vm.end())
+            if tw is not None:
+                if _PERSON_START.match(tw.group("list")):
+                    self._subject_list(tw.start("list"), tw.group("list").rstrip(), capacity)
             # "… along with the following representatives:" then one per line
             tail_end = f.find("\n", vm.end())
             tail = f[vm.end() : tail_end if tail_end != -1 else len(f)].rstrip()
@@ -587,7 +631,23 @@ class PeopleReader:
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
                 continue
-            self._subject_list(wm.start("list"), wm.group("list"), "welcomed")
+            end = wm.end("list")
+            if wm.group("list").endswith((",", " and")) and f.startswith("\n", end):
+                # "welcomed Leanne Fisher, …, and" broken at the line's end: the list goes on
+                more = _WELCOMED_MORE.match(f, end)
+                if more and _PERSON_START.match(more.group("list")):
+                    end = more.end("list")
+            self._subject_list(wm.start("list"), f[wm.start("list") : end], "welcomed")
+
+    def _together_with(self, pos: int) -> re.Match[str] | None:
+        """ "… attended, together with X, Y and Z." in the sentence from ``pos``: its list, or None."""
+        f = self.f
+        end = min(len(f), pos + 200)
+        for word in ("together with", "along with"):
+            at = f.find(word, pos, end)
+            if at != -1 and f.find(".", pos, at) == -1 and f.find("\n", pos, at) == -1:
+                return _TOGETHER_WITH.match(f, at)
+        return None
 
     def _rep_lines(self, pos: int, capacity: str) -> None:
         idx = bisect_left(self.lines, pos, key=_LINE_START)  # the first line starting at or after pos
@@ -667,9 +727,18 @@ class PeopleReader:
         in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
         before = len(self.people)
         bounds = sorted(starts + role_only)
+        paired: set[int] = set()
         for i in starts:
+            if i in paired:
+                continue
             ps, pe = parts[i]
             nxt = next((b for b in bounds if b > i), len(parts))
+            if nxt == i + 1 and nxt in starts and self._pair(subject, parts, i, bounds):
+                # "Councillor A Ward and Councillor B Shah, Leader and Deputy Leader": one role each
+                after = next((b for b in bounds if b > nxt), len(parts))
+                self._shared_list(s, subject, [parts[i], parts[nxt]], parts[nxt + 1 : after], capacity)
+                paired.add(nxt)
+                continue
             if i in shared_until:
                 self._shared_list(
                     s, subject, parts[i : shared_until[i]], parts[shared_until[i] : nxt], capacity
@@ -701,6 +770,17 @@ class PeopleReader:
                         p.name, p.honorific, p.role, org, p.capacity, p.start, p.end
                     )
 
+    @staticmethod
+    def _pair(subject: str, parts: list[tuple[int, int]], i: int, bounds: list[int]) -> bool:
+        """Are parts ``i`` and ``i + 1`` two people with one honorific, joined by "and" and sharing
+        the description after them (``…, Portfolio Lead and Deputy Portfolio Lead for Skills``)?"""
+        if subject[parts[i][1] : parts[i + 1][0]].strip() != "and" or i + 2 >= len(parts) or i + 2 in bounds:
+            return False
+        first, second = (_HON_AT.match(subject[a:b]) for a, b in parts[i : i + 2])
+        if not (first and second) or first.group("hon") != second.group("hon"):
+            return False
+        return subject[parts[i + 1][1] : parts[i + 2][0]].strip() == ","
+
     def _one(
         self,
         s: int,
@@ -715,8 +795,13 @@ class PeopleReader:
         """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
         tail = subject[ps + m.end() : pe]
         # "three members of the public" describes nobody; "of the X Trust" does
+        # "Councillor Neil Batty, the ward member for Lowerby, attended": the role without "the"
         desc_parts = [
-            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or subject.startswith("of ", d[0])
+            (a + 4, b) if subject.startswith("the ", a) and _role_shape(subject[a + 4 : b]) else (a, b)
+            for a, b in desc_parts
+        ]
+        desc_parts = [
+            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or _lower_desc(subject, d)
         ]
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         dash = _DASH_DESC.match(tail)
@@ -768,7 +853,10 @@ class PeopleReader:
         first = subject[names[0][0] : names[0][1]]
         hm = _HON_AT.match(first)
         hon = _honorific(hm.group("hon")) if hm else None
-        spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1]), *names[1:]]
+        spans = [(names[0][0] + (hm.end() if hm else 0), names[0][1])]
+        for a, b in names[1:]:  # "Councillor A Ward and Councillor B Shah": each name without it
+            hn = _HON_AT.match(subject, a, b)
+            spans.append((hn.end() if hn else a, b))
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         roles: list[str | None] = [None] * len(spans)
         if desc:
@@ -833,6 +921,10 @@ def split_list(text: str) -> list[tuple[int, int]]:
         seg = text[a:b]
         lead = len(seg) - len(seg.lstrip(" \n.:-"))
         seg2 = seg.strip(" \n.:-")
+        if seg2.startswith("and\n"):  # "…, and" at a line's end (a welcomed list going on)
+            rest = seg2[3:].lstrip()
+            lead += len(seg2) - len(rest)
+            seg2 = rest
         for word in ("and ", "from ", "also ", "and also "):
             if seg2.startswith(word):
                 lead += len(word)
@@ -863,6 +955,14 @@ def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
     if found is None:
         found = shaped[i] = bool(_role_shape(texts[i]) or _ROLE_HEAD.match(texts[i]))
     return found
+
+
+def _lower_desc(subject: str, d: tuple[int, int]) -> bool:
+    """Does a part starting in lower case still describe the person before it ("of the X Trust",
+    "ward member for Lowerby"), unlike "three members of the public"?"""
+    return subject.startswith("of ", d[0]) or (
+        subject[d[0] - 4 : d[0]] == "the " and _role_shape(subject[d[0] : d[1]])
+    )
 
 
 _LOWER_WORD = re.compile(r"\s[a-z]")

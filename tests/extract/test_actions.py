@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from extract import extract_minutes
 from extract.actions import action_line_owner
 
 
@@ -28,3 +29,30 @@ from extract.actions import action_line_owner
 )
 def test_action_line_owner(body: str, owner: str | None) -> None:
     assert action_line_owner(body) == owner
+
+
+def _narrative(text: str) -> list[tuple[str, str | None]]:
+    actions = extract_minutes(text).to_dict()["actions"]
+    return [(a["text"], a["owner"]) for a in actions if a["origin"] == "narrative"]
+
+
+def test_narrative_promises_and_requests_naming_their_doer() -> None:
+    text = (
+        "Issues raised by members included:\n\n"
+        "- access late in the evening: members asked for a map of pharmacies open after 9 pm, "
+        "which Dr Sorensen agreed to provide;\n"
+        "- the Pharmacy First service, which had delivered 4,318 consultations.\n\n"
+        "The Board requested that Mr Whitlow share the results of the workforce survey with members.\n\n"
+        "The Assistant Chief Constable agreed to share the risk register with the Chair.\n"
+    )
+    assert _narrative(text) == [
+        ("asked for a map of pharmacies open after 9 pm, which Dr Sorensen agreed to provide", "Dr Sorensen"),
+        (
+            "The Board requested that Mr Whitlow share the results of the workforce survey with members.",
+            "Mr Whitlow",
+        ),
+        (
+            "The Assistant Chief Constable agreed to share the risk register with the Chair.",
+            "the Assistant Chief Constable",
+        ),
+    ]

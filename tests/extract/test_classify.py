@@ -38,6 +38,33 @@ from extract.classify import classify, find_owner
             "the Director of Finance",
         ),
         ("That the work programme be updated.", "decision", True, None),
+        (
+            "ask the Corporate Director – Communities to report to Cabinet on the operation of the transfer",
+            "request",
+            True,
+            "the Corporate Director – Communities",
+        ),
+        (
+            "authorise the Corporate Director – Communities, in consultation with the Cabinet Member, "
+            "to agree the final heads of terms",
+            "decision",
+            True,
+            "the Corporate Director – Communities",
+        ),
+        (
+            "That, once the consultation has closed, the Director of Public Health present the final "
+            "Assessment to the Board",
+            "request",
+            True,
+            "the Director of Public Health",
+        ),
+        (
+            "That the Director of Children's Services provide the Commission with a breakdown of costs",
+            "request",
+            True,
+            "the Director of Children's Services",
+        ),
+        ("That the Commission's thanks to the Youth Panel be recorded.", "other", False, None),
         ("That the witnesses be thanked for attending", "other", False, None),
         ("That the Chief Executive write to the Secretary of State", "request", True, "the Chief Executive"),
         ("A report back on progress be submitted to a future meeting", "request", True, None),

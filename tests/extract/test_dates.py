@@ -372,6 +372,31 @@ DUES = [
     ("by December 2019", None, "by December 2019", "2019-12-31", [], "by-month"),
     ("by 21st November 2016", None, "by 21st November 2016", "2016-11-21", [], "explicit"),
     ("to the next meeting", None, "the next meeting", None, [], "meeting-next"),
+    (
+        "provide a written update before the Board's next meeting.",
+        MEETING,
+        "the Board's next meeting",
+        None,
+        [],
+        "meeting-next",
+    ),
+    ("a breakdown in advance of the March meeting.", MEETING, "the March meeting", None, [], "meeting-named"),
+    (
+        "bring a further report to the Committee when the pilot concludes.",
+        MEETING,
+        "when the pilot concludes",
+        None,
+        [],
+        "when-event-over",
+    ),
+    (
+        "circulate the letter as soon as it arrived.",
+        MEETING,
+        "as soon as it arrived",
+        None,
+        [],
+        "asap-arrival",
+    ),
 ]
 
 

@@ -70,3 +70,73 @@ def test_people_merely_mentioned_are_not_attendees(text: str) -> None:
 def test_officer_named_only_by_role() -> None:
     text = "The Service Manager attended to present the report.\n"
     assert _people(text) == [(None, None, "Service Manager", None, "officer")]
+
+
+def test_in_the_chair_heading_and_irish_initials() -> None:
+    text = (
+        "In the Chair:  Alderman P McCausland\n\n"
+        "Members Present: Alderman R Gilmore; Councillors N Devlin, C Ó Maoláin, "
+        "T Quinn (Deputy Chair) and J Wylie\n"
+    )
+    assert _people(text) == [
+        ("P McCausland", "Alderman", "Chair", None, "present"),
+        ("R Gilmore", "Alderman", None, None, "present"),
+        ("N Devlin", "Councillor", None, None, "present"),
+        ("C Ó Maoláin", "Councillor", None, None, "present"),
+        ("T Quinn", "Councillor", "Deputy Chair", None, "present"),
+        ("J Wylie", "Councillor", None, None, "present"),
+    ]
+
+
+def test_officers_by_role_with_initial_and_surname_in_brackets() -> None:
+    text = "In Attendance: Director of Environmental Services (M Kerr)\nHead of Waste Management (D Hamill)\n"
+    assert _people(text) == [
+        ("M Kerr", None, "Director of Environmental Services", None, "officer"),
+        ("D Hamill", None, "Head of Waste Management", None, "officer"),
+    ]
+
+
+def test_attending_for_this_item_list() -> None:
+    text = (
+        "Attending for this item: Fiona Galbraith, Head of Strategic Planning; Dr Euan Lockhart, "
+        "Consultant Geriatrician, Strathlowrie Royal Infirmary\n"
+    )
+    assert _people(text) == [
+        ("Fiona Galbraith", None, "Head of Strategic Planning", None, "officer"),
+        ("Euan Lockhart", "Dr", "Consultant Geriatrician", "Strathlowrie Royal Infirmary", "invited"),
+    ]
+
+
+def test_role_then_holder_before_the_verb() -> None:
+    text = "The Director of Public Health, Professor Lydia Marsh, introduced the report.\n"
+    assert _people(text) == [("Lydia Marsh", "Professor", "Director of Public Health", None, "officer")]
+
+
+def test_together_with_after_attended_and_a_paragraph_number() -> None:
+    text = (
+        "41.2 Councillor Dawn Ashworth and Councillor Imran Sadiq, Portfolio Lead and Deputy Portfolio Lead "
+        "for Skills, attended for this item, together with Naomi Fell, Principal, Westmoor College.\n"
+    )
+    assert _people(text) == [
+        ("Dawn Ashworth", "Councillor", "Portfolio Lead for Skills", None, "invited"),
+        ("Imran Sadiq", "Councillor", "Deputy Portfolio Lead for Skills", None, "invited"),
+        ("Naomi Fell", None, "Principal", "Westmoor College", "invited"),
+    ]
+
+
+def test_lower_case_roles_and_a_welcomed_list_broken_over_lines() -> None:
+    listed = "Co-opted Members: Mrs Janet Ellery (Church of England Diocese representative)\n"
+    assert _people(listed) == [
+        ("Janet Ellery", "Mrs", "Church of England Diocese representative", None, "present")
+    ]
+    text = (
+        "Councillor Neil Batty, the ward member for Lowerby, attended and spoke against the proposal.\n\n"
+        "The Chair welcomed Leanne Fisher, Operations Manager, Hatherley Youth Hub, and\n\n"
+        "Jamal Burke, Youth Ambassador, Hatherley Youth Panel, who\n\n"
+        "described the panel's work.\n"
+    )
+    assert _people(text) == [
+        ("Neil Batty", "Councillor", "ward member for Lowerby", None, "invited"),
+        ("Leanne Fisher", None, "Operations Manager", "Hatherley Youth Hub", "witness"),
+        ("Jamal Burke", None, "Youth Ambassador", "Hatherley Youth Panel", "witness"),
+    ]

@@ -208,3 +208,23 @@ def test_an_extraction_pickles_to_an_equal_one_rebuilt_from_its_fields(seed: Pat
         assert back == extraction and back.to_dict() == extraction.to_dict()
         assert type(back.actions[0]) is type(extraction.actions[0])
     assert extraction.actions[0].__reduce__()[1][0] == extraction.actions[0].text  # its fields, in order
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "Item 9 – Delayed Discharge and Winter Resilience Update\n\nIntegration Joint Board\n\n"
+            "RESOLVED – That the report be noted.\n",
+            "Delayed Discharge and Winter Resilience Update",
+        ),
+        (
+            "Westmoor Combined Authority\n\nOverview and Scrutiny Committee\n\nThursday 16 January 2025\n\n"
+            "Agenda item 41\n\nAdult Skills Fund: Commissioning Review\n\nMinutes:\n\n"
+            "RESOLVED – That the report be noted.\n",
+            "Adult Skills Fund: Commissioning Review",
+        ),
+    ],
+)
+def test_title_of_a_numbered_agenda_item(text: str, title: str) -> None:
+    assert extract_minutes(text).to_dict()["title"] == title
