@@ -21,7 +21,8 @@ complete list, in document order. :func:`compare` matches expected records to th
   false negative; extra codes are not counted.
 
 Text is compared case-insensitively with white space collapsed and curly quotes and dashes folded,
-except owners, which keep their case (``the Chair`` in a resolution, ``The Chair`` in narrative).
+except owners, which keep their case (``the Chair``, ``Council``; the extractor writes a sentence's
+leading ``The`` before a capitalised role as ``the``, so ``The Chair agreed to write`` gives ``the Chair``).
 """
 
 from __future__ import annotations
