@@ -21,8 +21,8 @@ def record(cls: type[_T]) -> type[_T]:
     :class:`tracker.profiles.ItemProfile`) to the writer, and a slotted dataclass unpickles through
     ``dataclasses``' ``__setstate__``, which looks the fields up again for every object: an
     extraction took about 175 µs to load, against 60 µs when each record is rebuilt by its
-    ``__init__`` from a tuple (200 generated items, ``pickle.loads``); :func:`~extract.frozen.frozen`
-    makes that ``__init__`` cheaper still. Fields made in
+    ``__init__`` from a tuple (200 generated items, ``pickle.loads``), and
+    :func:`~extract.frozen.frozen` makes that ``__init__`` cheaper still. Fields made in
     ``__post_init__`` (``init=False``) are made again on loading, not sent.
     """
     made = frozen(cls)
