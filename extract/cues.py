@@ -117,10 +117,8 @@ class CueFinder:
         self._phrase_rx: re.Pattern[str] | None = None
         #: each phrase's words and anchor
         self._phrases: list[tuple[list[str], str]] = []
-        #: the anchors no other anchor lies within, each with the phrases whose anchor holds it
-        #: (set by flag_lexemes)
-        self._needles: list[tuple[str, re.Pattern[str] | None]] = []
-        #: the needles as one Aho-Corasick automaton: needle -> (its length, its phrases)
+        #: the needles (anchors no other anchor lies within) as one Aho-Corasick automaton: needle ->
+        #: (its length, the phrases whose anchor holds it); set by flag_lexemes
         self._needle_finder: ahocorasick.Automaton | None = None
         #: each word found by :meth:`find_in_text` -> its lexeme's two flags (bit 0 one-word cue,
         #: bit 1 phrase anchor); a dict look-up costs a tenth of ``vocab[word].flags``
@@ -167,8 +165,7 @@ class CueFinder:
         finder = ahocorasick.Automaton()
         for needle in sorted(a for a in anchors if not any(b != a and b in a for b in anchors)):
             forms = [" ?".join(map(re.escape, w)) for w, anchor in self._phrases if needle in anchor]
-            self._needles.append((needle, re.compile("|".join(forms)) if forms else None))
-            finder.add_word(needle, (len(needle), self._needles[-1][1]))
+            finder.add_word(needle, (len(needle), re.compile("|".join(forms)) if forms else None))
         finder.make_automaton()
         self._needle_finder = finder
 

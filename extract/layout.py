@@ -184,8 +184,8 @@ _ITEM_PREFIX = re.compile(r"^(?:Agenda\s+)?(?:Item|ITEM)\s+\d{1,4}[a-z]?\s*[–:
 def _read_title(lay: Layout, folded: str, nonblank: list[Line]) -> None:
     first = 0
     head_end = nonblank[min(7, len(nonblank) - 1)].end if nonblank else 0
-    # one C search for the label's letters before a loop over the page's first lines
-    if folded.find("genda item", 0, head_end) != -1 or folded.find("GENDA ITEM", 0, head_end) != -1:
+    # two C searches of the page's head ("Agenda", "agenda", "AGENDA") before a loop over its first lines
+    if folded.find("genda", 0, head_end) != -1 or folded.find("GENDA", 0, head_end) != -1:
         for n, ln in enumerate(nonblank[1:8], 1):
             if ln.text[:1] in "Aa" and _ITEM_LABEL.match(ln.text):
                 first = n + 1  # "Westmoor Combined Authority … Agenda item 41 / Adult Skills Fund: …"

@@ -794,15 +794,15 @@ class PeopleReader:
     ) -> None:
         """One person of a list with whatever describes them (after it, in brackets or after a dash)."""
         tail = subject[ps + m.end() : pe]
-        # "three members of the public" describes nobody; "of the X Trust" does
-        # "Councillor Neil Batty, the ward member for Lowerby, attended": the role without "the"
-        desc_parts = [
-            (a + 4, b) if subject.startswith("the ", a) and _role_shape(subject[a + 4 : b]) else (a, b)
-            for a, b in desc_parts
-        ]
-        desc_parts = [
-            d for d in desc_parts if not subject[d[0] : d[0] + 1].islower() or _lower_desc(subject, d)
-        ]
+        # "three members of the public" describes nobody; "of the X Trust" does, and so does
+        # "the ward member for Lowerby" ("Councillor Neil Batty, the ward member …"), without "the"
+        kept: list[tuple[int, int]] = []
+        for a, b in desc_parts:
+            if subject.startswith("the ", a) and _role_shape(subject[a + 4 : b]):
+                kept.append((a + 4, b))
+            elif not subject[a : a + 1].islower() or subject.startswith("of ", a):
+                kept.append((a, b))
+        desc_parts = kept
         desc = subject[desc_parts[0][0] : desc_parts[-1][1]] if desc_parts else ""
         dash = _DASH_DESC.match(tail)
         if dash:
@@ -955,14 +955,6 @@ def _role_shaped(texts: list[str], i: int, shaped: list[bool | None]) -> bool:
     if found is None:
         found = shaped[i] = bool(_role_shape(texts[i]) or _ROLE_HEAD.match(texts[i]))
     return found
-
-
-def _lower_desc(subject: str, d: tuple[int, int]) -> bool:
-    """Does a part starting in lower case still describe the person before it ("of the X Trust",
-    "ward member for Lowerby"), unlike "three members of the public"?"""
-    return subject.startswith("of ", d[0]) or (
-        subject[d[0] - 4 : d[0]] == "the " and _role_shape(subject[d[0] : d[1]])
-    )
 
 
 _LOWER_WORD = re.compile(r"\s[a-z]")

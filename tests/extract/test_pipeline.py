@@ -224,6 +224,12 @@ def test_an_extraction_pickles_to_an_equal_one_rebuilt_from_its_fields(seed: Pat
             "RESOLVED – That the report be noted.\n",
             "Adult Skills Fund: Commissioning Review",
         ),
+        (
+            "Westmoor Combined Authority\n\nOverview and Scrutiny Committee\n\nThursday 16 January 2025\n\n"
+            "AGENDA  Item 41\n\nAdult Skills Fund: Commissioning Review\n\nMinutes:\n\n"
+            "RESOLVED – That the report be noted.\n",
+            "Adult Skills Fund: Commissioning Review",
+        ),
     ],
 )
 def test_title_of_a_numbered_agenda_item(text: str, title: str) -> None:
