@@ -142,7 +142,7 @@ def _postgresql_on_begin(connection: Connection) -> None:
     """
     if not connection.get_execution_options().get(BATCH_SYNC, False):
         return
-    if watched(connection):
+    if watched(connection) or connection.dialect.driver != "psycopg":  # psycopg 3 has pipelines
         connection.exec_driver_sql(_SYNC_OFF)
         return
     raw = connection.connection.driver_connection

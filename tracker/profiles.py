@@ -489,16 +489,20 @@ class ActionStore:
     still share one profile while the store holds any of them (a weak mapping by text).
     """
 
-    __slots__ = ("_by_id", "size", "process_cache", "_alive")
+    __slots__ = ("_by_id", "size", "_alive")
 
     def __init__(self, size: int = 50_000, *, process_cache: bool = True) -> None:
         self._by_id: dict[int, tuple[int, ActionProfile]] = {}
         self.size = size
-        self.process_cache = process_cache
         #: the profiles this store holds, by text, item title and owner (a batch's store only)
         self._alive: weakref.WeakValueDictionary[tuple[str, str | None, str | None], ActionProfile] | None = (
             None if process_cache else weakref.WeakValueDictionary()
         )
+
+    @property
+    def process_cache(self) -> bool:
+        """Does this store make its profiles through the process's cache (not a batch's store)?"""
+        return self._alive is None
 
     def make(self, text: str, title: str | None, owner: str | None) -> ActionProfile:
         """An action's profile: through the process's cache, or for a batch's store, the one it
