@@ -42,11 +42,32 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 class Cues:
-    """Character offsets of each cue phrase found on one page."""
+    """Character offsets of each cue phrase found on one page.
 
-    def __init__(self, hits: dict[str, list[tuple[int, int]]], length: int) -> None:
+    :meth:`CueFinder.find_in_text` also keeps its needle hits (the automaton's ``(end, (width,
+    phrases, needle))``), so a rule that looks for a needle as a substring of the page
+    (:meth:`substrings`) need not scan the page again.
+    """
+
+    def __init__(
+        self,
+        hits: dict[str, list[tuple[int, int]]],
+        length: int,
+        needles: list[tuple[int, tuple[int, object, str]]] | None = None,
+        needle_words: frozenset[str] = frozenset(),
+    ) -> None:
         self.hits = hits
         self.length = length
+        self._needles = needles
+        self._needle_words = needle_words
+
+    def substrings(self, words: frozenset[str]) -> list[tuple[int, int]] | None:
+        """``[start, end)`` of every occurrence of each of ``words`` in the lower-cased page (inside
+        words too, overlapping ones too), unordered: what ``str.find`` from each offset finds. None
+        when the needles were not kept or one of ``words`` is not a needle."""
+        if self._needles is None or not words <= self._needle_words:
+            return None
+        return [(end - width + 1, end + 1) for end, (width, _, needle) in self._needles if needle in words]
 
     def find(self, keywords: Iterable[str]) -> list[tuple[int, int]]:
         """``(start, end)`` of every occurrence of any of ``keywords``, in text order."""
@@ -120,6 +141,8 @@ class CueFinder:
         #: the needles (anchors no other anchor lies within) as one Aho-Corasick automaton: needle ->
         #: (its length, the phrases whose anchor holds it); set by flag_lexemes
         self._needle_finder: ahocorasick.Automaton | None = None
+        #: every needle (what the automaton finds)
+        self._needle_words: frozenset[str] = frozenset()
         #: each word found by :meth:`find_in_text` -> its lexeme's two flags (bit 0 one-word cue,
         #: bit 1 phrase anchor); a dict look-up costs a tenth of ``vocab[word].flags``
         self._word_flags: dict[str, int] = {}
@@ -165,9 +188,10 @@ class CueFinder:
         finder = ahocorasick.Automaton()
         for needle in sorted(a for a in anchors if not any(b != a and b in a for b in anchors)):
             forms = [" ?".join(map(re.escape, w)) for w, anchor in self._phrases if needle in anchor]
-            finder.add_word(needle, (len(needle), re.compile("|".join(forms)) if forms else None))
+            finder.add_word(needle, (len(needle), re.compile("|".join(forms)) if forms else None, needle))
         finder.make_automaton()
         self._needle_finder = finder
+        self._needle_words = frozenset(k for k in finder.keys())
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -299,9 +323,9 @@ class CueFinder:
         n = len(text)
         # every occurrence of every needle, overlapping ones too, in one pass in C (49 ``str.find``
         # scans of the page took four times as long)
-        found = [(end - width + 1, phrases) for end, (width, phrases) in self._needle_finder.iter(lowered)]
+        found = list(self._needle_finder.iter(lowered))
         if not found:
-            return Cues({}, n)
+            return Cues({}, n, found, self._needle_words)
         vocab = self.vocab
         word_flags = self._word_flags
         rev = text[::-1]  # words before an offset are found by matching forwards in the reversal
@@ -309,7 +333,8 @@ class CueFinder:
         word_and_next = _WORD_AND_NEXT.match
         reach = self._reach_chars
         ranges: list[tuple[int, int]] = []
-        for i, phrases in found:
+        for end, (width, phrases, _needle) in found:
+            i = end - width + 1
             ws = n - word(rev, n - i).end()
             we = word(text, i).end()
             # the word's lexeme flags (computed once per lexeme, as for the Doc's tokens)
@@ -333,7 +358,7 @@ class CueFinder:
             if flags & 1:
                 ranges.append((ws, we))
         if not ranges:
-            return Cues({}, n)
+            return Cues({}, n, found, self._needle_words)
         # widen to whole words and one word further each side (spaCy's special cases are matched
         # over neighbouring tokens), then merge
         widened = sorted(
@@ -346,7 +371,9 @@ class CueFinder:
                     pieces[-1] = (pieces[-1][0], e)
             else:
                 pieces.append((s, e))
-        return self._match_pieces(text, pieces, tokenize)
+        cues = self._match_pieces(text, pieces, tokenize)
+        cues._needles, cues._needle_words = found, self._needle_words
+        return cues
 
 
 #: the rest of a word from an offset; that and the next word (white space as ``str.isspace``)

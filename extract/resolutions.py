@@ -18,7 +18,7 @@ from .cues import Cues
 from .frozen import frozen
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
-from .text import Line, finditer_near, key_words, lower_same_length, rx, snap_to_lines, windows
+from .text import Line, finditer_near, key_words, lower_same_length, merge_windows, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
 #: a marker inside a line, after punctuation, " -", or a whole "and" / "or" / "that":
@@ -74,7 +74,7 @@ _PAST_TENSE = re.compile(
 )
 _START = itemgetter(0)  # a Line's start offset
 #: every opener rule holds one of these words (lower-cased): only lines holding one are scanned
-_OPENER_KEYS = ("resolved", "agreed", "decision", "decided")
+_OPENER_KEYS = frozenset({"resolved", "agreed", "decision", "decided"})
 #: the same, as whole tokens for the page's cue finder
 OPENER_CUES = ("resolved", "agreed", "decision", "decisions", "decided")
 
@@ -155,8 +155,11 @@ class _Reader:
     def openers(self) -> list[tuple[int, int, str | None]]:
         """``(start, end, hint)`` of each opener; hint "recommendation" for ``RESOLVED TO RECOMMEND``."""
         out = []
-        # str.find, not the token cues: "resolved:-" can stay one token
-        near = snap_to_lines(self.f, windows(self.lower, _OPENER_KEYS, 0, 0))
+        # substrings, not the token cues: "resolved:-" can stay one token
+        found = self.cues.substrings(_OPENER_KEYS)
+        near = snap_to_lines(
+            self.f, merge_windows(found) if found is not None else windows(self.lower, _OPENER_KEYS, 0, 0)
+        )
         for m in finditer_near(self.opener_re, self.f, near):
             s, e = m.start(), m.end()
             while s < e and self.f[s].isspace():

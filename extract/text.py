@@ -78,6 +78,11 @@ def windows(lowered: str, keywords: tuple[str, ...], before: int, after: int) ->
         while i != -1:
             found.append((max(0, i - before), min(n, i + len(kw) + after)))
             i = lowered.find(kw, i + 1)
+    return merge_windows(found)
+
+
+def merge_windows(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``found`` sorted, with windows that overlap or touch merged (sorts ``found`` in place)."""
     if not found:
         return []
     found.sort()
