@@ -26,7 +26,7 @@ from .money import find_amounts
 from .people import CUE_WORDS as PEOPLE_CUES
 from .people import Person, find_people
 from .resolutions import OPENER_CUES, BlockResult, find_resolutions
-from .text import Line, finditer_near, fold, lower_same_length, split_lines
+from .text import Line, finditer_near, fold, lower_for_keywords, lower_same_length, split_lines
 
 
 @dataclass(slots=True)
@@ -34,7 +34,7 @@ class Page:
     """What ``minutes_layout`` learns once and every later component reuses."""
 
     folded: str
-    lower: str  # lower-cased folded text, same length, for keyword prefilters
+    lower: str  # the folded text lower-cased for ASCII keywords (lower_for_keywords), same length
     lines: list[Line]
     layout: Layout
     cues: Cues
@@ -105,7 +105,7 @@ def make_minutes_cues(nlp: Language, name: str, from_text: bool) -> Callable[[Do
         text = data["minutes.text"]
         # folded and lower-cased once here; minutes_layout keeps them on the page
         folded = data["minutes.folded"] = fold(text)
-        lowered = folded.lower()
+        lowered = lower_for_keywords(folded)  # the page's lower case is only searched for ASCII words
         same_length = len(lowered) == len(folded)
         data["minutes.lower"] = lowered if same_length else folded  # as lower_same_length
         if from_text and data.get("minutes.no_tokens"):

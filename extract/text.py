@@ -62,6 +62,25 @@ def fold(text: str) -> str:
     return text
 
 
+#: the only characters outside ASCII whose lower case holds an ASCII letter: İ (to "i̇") and the
+#: Kelvin sign (to "k")
+_LOWER_TO_ASCII = ("\u0130", "\u212a")
+
+
+def lower_for_keywords(folded: str) -> str:
+    """``folded.lower()`` wherever an ASCII keyword could be found in it.
+
+    On text outside ASCII, ``str.lower`` looks every character up in Unicode's tables; lower-casing
+    the UTF-8 bytes changes A–Z alone, in C, in a third of the time. Only A–Z and the two
+    characters of ``_LOWER_TO_ASCII`` lower-case to ASCII letters, so with neither of those in
+    the text, both copies hold the same ASCII characters at the same offsets (the rest may keep
+    their case): keyword and needle searches find the same things in both.
+    """
+    if folded.isascii() or any(c in folded for c in _LOWER_TO_ASCII):
+        return folded.lower()
+    return folded.encode("utf-8", "surrogatepass").lower().decode("utf-8", "surrogatepass")
+
+
 def lower_same_length(folded: str) -> str:
     """Lower-cased copy for keyword search; the folded text itself if lowering changes lengths."""
     low = folded.lower()

@@ -20,7 +20,7 @@ from extract.build import _CUT_OFF, _ends_cut_off
 from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
 from extract.pipeline import _has_long_run
 from extract.resolutions import _INLINE
-from extract.text import Line, finditer_near, fold, key_words, split_lines, squash
+from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
 _ALPHABET = st.sampled_from(list("ab x.!?()•\n\t\u00a0\u2028\x1cTcA;:'\u2019") + ["\u0130", "\u03a3"])
@@ -46,6 +46,18 @@ def test_long_run_probe_finds_a_run_anywhere() -> None:
 @given(_TEXT)
 def test_squash_agrees_with_the_regex(text: str) -> None:
     assert squash(text) == re.sub(r"\s+", " ", text).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | _TEXT | st.text(st.sampled_from(list("aBé\u212aİΣ\ud800 \U0001f600K"))))
+def test_keyword_lower_case_holds_the_ascii_of_the_full_lower_case(text: str) -> None:
+    fast, full = lower_for_keywords(text), text.lower()
+    if len(full) != len(text):  # İ: the caller falls back on the folded text itself
+        assert fast == full
+        return
+    assert len(fast) == len(full)
+    ascii_of = lambda low: [(i, c) for i, c in enumerate(low) if c.isascii()]  # noqa: E731
+    assert ascii_of(fast) == ascii_of(full)
 
 
 def _plain_lines(folded: str) -> list[Line]:
