@@ -31,7 +31,7 @@ from .records import (
     Resolution,
 )
 from .resolutions import BlockResult
-from .text import key_words, rx, squash, trim_span
+from .text import Line, key_words, rx, squash, trim_span
 
 _NOISE = re.compile(r"\s*(?:pdf\s+icon\s*)?PDF\s*,?\s*\d+\s*[KM]B\b|\bpdf\s+icon\b", re.I)
 _ENDS_SENTENCE = re.compile(r"[.!?:;)\"'’”]\s*$")
@@ -92,7 +92,7 @@ def build_extraction(
             warnings.append(
                 ExtractionWarning("W_ACTION_NO_OWNER", "action has no owner named in the text", a.span)
             )
-    cut = _cut_off(text)
+    cut = _cut_off(text, (p.lines, lay.nonblank) if _same_lines(text, p.folded) else None)
     if cut is not None:
         warnings.append(ExtractionWarning("W_TEXT_CUT_OFF", "the text seems to stop mid-sentence", cut))
     warnings.sort(key=lambda w: (w.span or (0, 0))[0])
@@ -214,9 +214,24 @@ def _attendee(p: Person) -> Attendee:
     return Attendee(p.name, p.honorific, p.role, p.organisation, p.capacity, (p.start, p.end))
 
 
-def _cut_off(text: str) -> tuple[int, int] | None:
+#: characters that folding turns into a line break, or into white space from something else: in a
+#: text holding none, the folded copy has the same lines, each stripped to the same length
+_LINE_CHANGERS = "\r\f\v\u2028\u2029\ufeff\u200b"
+
+
+def _same_lines(text: str, folded: str) -> bool:
+    """Do ``split_lines(folded)``'s lines stand for ``text.split("\n")``'s, stripped, at the same offsets?"""
+    return folded is text or not any(c in text for c in _LINE_CHANGERS)
+
+
+def _cut_off(text: str, lines: tuple[list[Line], list[int]] | None = None) -> tuple[int, int] | None:
     """The last line, when the text seems to stop part-way: a dangling word, comma or marker, or
-    an unfinished sentence on a page whose other paragraphs end with full stops."""
+    an unfinished sentence on a page whose other paragraphs end with full stops.
+
+    ``lines`` may give the text's lines as :func:`~extract.text.split_lines` makes them and the
+    indices of those with text (``Layout.nonblank``), when they stand for the text's own (see
+    :func:`_same_lines`): they spare splitting the page again.
+    """
     stripped = text.rstrip()
     if not stripped:
         return None
@@ -235,13 +250,24 @@ def _cut_off(text: str) -> tuple[int, int] | None:
             return span
     if len(last) > 40 and not _ENDS_SENTENCE.search(last):
         # the page's recent paragraphs: do they end with full stops? (the last 6,000 characters say enough)
-        window = stripped[max(0, start - 6000) : start]
         long_lines = finished = 0
-        for ln in window.split("\n"):
-            if len(ln) > 40 and len(ln.strip()) > 40:
-                long_lines += 1
-                # what _ENDS_SENTENCE finds at the end of a line stripped on the right
-                finished += ln.rstrip()[-1] in _SENTENCE_ENDERS
+        if lines is not None and start <= 6000:
+            # the window holds every line before the last, whole: their stripped texts are made
+            page_lines, nonblank = lines
+            for i in nonblank:
+                start_, end_, line_text = page_lines[i]
+                if start_ >= start:
+                    break
+                if end_ - start_ > 40:
+                    long_lines += 1
+                    finished += line_text[-1] in _SENTENCE_ENDERS
+        else:
+            window = stripped[max(0, start - 6000) : start]
+            for ln in window.split("\n"):
+                if len(ln) > 40 and len(ln.strip()) > 40:
+                    long_lines += 1
+                    # what _ENDS_SENTENCE finds at the end of a line stripped on the right
+                    finished += ln.rstrip()[-1] in _SENTENCE_ENDERS
         if long_lines >= 3 and finished >= 0.7 * long_lines:
             return span
     return None

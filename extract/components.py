@@ -179,7 +179,7 @@ def minutes_attendees(doc: Doc) -> Doc:
     """
     p = page(doc)
     skip = doc.user_data["minutes.resolutions"].spans
-    people: list[Person] = find_people(p.folded, p.lines, skip, p.cues)
+    people: list[Person] = find_people(p.folded, p.lines, skip, p.cues, p.layout.nonblank)
     # doc.ents walks the tokens in C; has_annotation("ENT_IOB") did it in a Python generator (~40 µs
     # a page). A Doc annotated with no entity adds no candidate either way: people stay as sorted.
     if doc.ents:

@@ -67,6 +67,8 @@ class Layout:
     items: list[Item] = field(default_factory=list)
     #: line index -> section label for heading lines (END, MINUTES, ACTION, NOISE, ITEM)
     headings: dict[int, str] = field(default_factory=dict)
+    #: indices of the lines with text (most of a page's lines are blank): loops over lines use it
+    nonblank: list[int] = field(default_factory=list)
 
 
 def _mostly_caps(s: str) -> bool:
@@ -110,7 +112,8 @@ def item_heading(line: Line) -> tuple[str, str] | None:
 def read_layout(folded: str, lines: list[Line]) -> Layout:
     """Find the page's title, report line, meeting line, minute items and section headings."""
     lay = Layout()
-    nonblank = [ln for ln in lines if ln.text]
+    lay.nonblank = nonblank_idx = [i for i, ln in enumerate(lines) if ln[2]]
+    nonblank = [lines[i] for i in nonblank_idx]
     # headings: the bare pattern tests run on every line, the full readers only where they match
     item_heads: list[tuple[int, str, str]] = []
     heading_match = rules.alternation("sections.jsonl")[0].match
@@ -119,10 +122,9 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     starts = rules.line_starts("sections.jsonl")
     width = max(map(len, starts)) if starts else 0
     item_match = _ITEM_HEADING.match
-    for idx, ln in enumerate(lines):
-        text = ln.text
-        if not text:
-            continue
+    numbered: list[int] = []  # lines starting with a digit, no section heading (_numbered_headings)
+    for idx, ln in zip(nonblank_idx, nonblank, strict=True):
+        text = ln[2]
         if (
             starts is None or not text.isascii() or text[:width].lower().startswith(starts)
         ) and heading_match(text):
@@ -130,12 +132,14 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
             if label:
                 lay.headings[idx] = label
                 continue
+        if text[0].isdigit():
+            numbered.append(idx)
         if item_match(text):
             ih = item_heading(ln)
             if ih:
                 item_heads.append((idx, ih[0], ih[1]))
     if len(item_heads) < 2:
-        item_heads = _numbered_headings(lines, lay.headings) or item_heads
+        item_heads = _numbered_headings(lines, numbered) or item_heads
     if len(item_heads) >= 2 or any(lines[i].text[:4].lower() in ("item", "minu") for i, _, _ in item_heads):
         for n, (idx, num, title) in enumerate(item_heads):
             lay.headings[idx] = "ITEM"
@@ -157,13 +161,15 @@ _NUMBERED_HEADING = re.compile(r"^(?P<num>\d{1,3})\.?\s+(?P<title>[A-Z][^.;:]{2,
 _NOT_HEADING = re.compile(r"^(?:That|that)\b|\b(?:be|is|are|was|were|has|have|had)\b")
 
 
-def _numbered_headings(lines: list[Line], headings: dict[int, str]) -> list[tuple[int, str, str]]:
+def _numbered_headings(lines: list[Line], numbered: list[int]) -> list[tuple[int, str, str]]:
     """``1. Notes of the last meeting`` … ``4. Date of next meeting``: short numbered lines, counting
-    up from 1 with nothing skipped, each followed by a blank line, none reading like a resolution."""
+    up from 1 with nothing skipped, each followed by a blank line, none reading like a resolution.
+
+    ``numbered`` holds the indices, in order, of the lines that start with a digit and are no
+    section heading: the only lines that can be one of these."""
     found: list[tuple[int, str, str]] = []
-    for idx, ln in enumerate(lines):
-        if not ln.text[:1].isdigit() or idx in headings:  # blank, or no number to start it
-            continue
+    for idx in numbered:
+        ln = lines[idx]
         m = _NUMBERED_HEADING.match(ln.text)
         if not m or _NOT_HEADING.search(m.group("title")):
             continue

@@ -413,9 +413,18 @@ def _is_name(s: str) -> bool:
 class PeopleReader:
     """Collects attendees from one text; ``folded`` and ``lines`` come from :mod:`extract.text`."""
 
-    def __init__(self, folded: str, lines: list[Line], skip: list[tuple[int, int]], cues: Cues) -> None:
+    def __init__(
+        self,
+        folded: str,
+        lines: list[Line],
+        skip: list[tuple[int, int]],
+        cues: Cues,
+        nonblank: list[int] | None = None,
+    ) -> None:
         self.f = folded
         self.lines = lines
+        #: indices of the lines with text (``Layout.nonblank``)
+        self.nonblank = nonblank if nonblank is not None else [i for i, ln in enumerate(lines) if ln.text]
         self.skip = skip
         self.people: list[Person] = []
         self.seen: set[tuple[str | None, str | None]] = set()
@@ -465,14 +474,15 @@ class PeopleReader:
     # PRESENT: / IN ATTENDANCE: / Apologies: lists -----------------------------------------
     def _lists(self) -> None:
         lines = self.lines
-        idx = 0
-        while idx < len(lines):
+        after = 0  # lines before this one were read as a list's entries
+        for idx in self.nonblank:
+            if idx < after:
+                continue
             ln = lines[idx]
             text = ln.text
             # most lines start with no head's first letter: no call, no scan for a separator
-            m = _list_head(text) if text and (text[0] in _LIST_HEAD_FIRST or text[0].isdecimal()) else None
+            m = _list_head(text) if text[0] in _LIST_HEAD_FIRST or text[0].isdecimal() else None
             if not m or self._skipped(ln.start):
-                idx += 1
                 continue
             head = m.group("head").lower()
             capacity = _list_capacity(head)
@@ -513,7 +523,7 @@ class PeopleReader:
                         self.people[k] = Person(
                             p.name, p.honorific, "Chair", p.organisation, p.capacity, p.start, p.end
                         )
-            idx = j
+            after = j
 
     def _entries(self, s: int, e: int, capacity: str, one_per_line: bool) -> None:
         """Split one list line into people (``Cllr Mrs Smith in the chair. Councillors Brown, Green``)."""
@@ -1011,6 +1021,12 @@ def _sentence_start(f: str, pos: int) -> int:
     return best
 
 
-def find_people(folded: str, lines: list[Line], skip: list[tuple[int, int]], cues: Cues) -> list[Person]:
+def find_people(
+    folded: str,
+    lines: list[Line],
+    skip: list[tuple[int, int]],
+    cues: Cues,
+    nonblank: list[int] | None = None,
+) -> list[Person]:
     """Attendees in text order; ``skip`` holds spans (resolution blocks) that name no attendees."""
-    return PeopleReader(folded, lines, skip, cues).read()
+    return PeopleReader(folded, lines, skip, cues, nonblank).read()

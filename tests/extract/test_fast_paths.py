@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
-from extract.build import _CUT_OFF, _ends_cut_off
+from extract.build import _CUT_OFF, _cut_off, _ends_cut_off, _same_lines
 from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
 from extract.pipeline import _has_long_run
 from extract.resolutions import _INLINE
@@ -46,6 +46,26 @@ def test_long_run_probe_finds_a_run_anywhere() -> None:
 @given(_TEXT)
 def test_squash_agrees_with_the_regex(text: str) -> None:
     assert squash(text) == re.sub(r"\s+", " ", text).strip()
+
+
+_LONG_LINES = st.lists(
+    st.sampled_from(
+        ["x" * 45 + ".", "y" * 50, "v" * 40, "u" * 40 + ".", " " * 3 + "z" * 41 + "  ", "", "short"]
+        + ["\u00a0" + "w" * 44 + "\u2019"]
+    ),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT | _LONG_LINES | st.tuples(_LONG_LINES, _TEXT).map("".join))
+def test_cut_off_read_from_the_page_lines_agrees_with_splitting_the_text(text: str) -> None:
+    folded = fold(text)
+    if not _same_lines(text, folded):
+        return
+    lines = split_lines(folded)
+    nonblank = [i for i, ln in enumerate(lines) if ln.text]
+    assert _cut_off(text, (lines, nonblank)) == _cut_off(text)
 
 
 @settings(max_examples=300, deadline=None)
