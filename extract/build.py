@@ -188,6 +188,8 @@ def _actions(
     # each resolution action's words, made when first compared (a repeat is often found early)
     keys: list[set[str]] = []
     n_res = len(out)
+    # every resolution action's text at once: a word of no action is in none of their words
+    joined = " ".join(a.text for a in out).lower() if narrative and n_res else ""
     for na in narrative:
         s, e = trim_span(text, *na.text_span)
         body = _clean(text[s:e])
@@ -196,7 +198,10 @@ def _actions(
         k = _key(body)
         need = 0.8 * max(1, len(k))
         repeats = False
-        for j in range(n_res):
+        # a repeat shares ``need`` words with one action, and each of them is in the joined texts:
+        # with fewer there, no action's words need making
+        n_compare = n_res if sum(w in joined for w in k) >= need else 0
+        for j in range(n_compare):
             if j == len(keys):
                 keys.append(_key(out[j].text))
             if len(k & keys[j]) >= need:

@@ -56,3 +56,14 @@ def test_narrative_promises_and_requests_naming_their_doer() -> None:
             "the Assistant Chief Constable",
         ),
     ]
+
+
+def test_a_narrative_request_repeating_a_resolution_is_not_an_action_of_its_own() -> None:
+    text = (
+        "The Committee discussed the plan at length.\n\n"
+        "The Committee requested that officers circulate the revised timetable to all members.\n\n"
+        "The Committee requested that the Chair write to the Minister about bus services.\n\n"
+        "RESOLVED that officers circulate the revised timetable to all members of the Committee.\n"
+    )
+    actions = [(a["origin"], a["owner"]) for a in extract_minutes(text).to_dict()["actions"]]
+    assert actions == [("narrative", "the Chair"), ("resolution", "officers")]
