@@ -134,14 +134,46 @@ def _live(name: str, lower: str) -> list[int]:
     keyword cost several times as much (and a filter of the keywords present in the page's
     clauses, built once a page, cost more than it saved).
     """
-    always, _index = _keyword_index(name)
-    finder = _keyword_finder(name)
-    if finder is None:
-        return sorted(always)
-    live = set(always)
-    for _end, idxs in finder.iter(lower):
-        live.update(idxs)
-    return sorted(live)
+    return _table(name, 0).live(lower)
+
+
+_VALUE = itemgetter(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    """One rule file compiled with one set of flags, with what a search of a clause needs."""
+
+    rules: tuple[Rule, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    #: each rule's case-sensitive pattern for lower-cased text, or None (see :func:`lowered`)
+    fast: tuple[re.Pattern[str] | None, ...]
+    #: the rules that always run, and the automaton of the others' keywords (None without keywords)
+    always: frozenset[int]
+    finder: ahocorasick.Automaton | None
+
+    def live(self, lower: str) -> list[int]:
+        """See :func:`_live`: the union of the rule sets of every keyword found, made in C."""
+        if self.finder is None:
+            return sorted(self.always)
+        return sorted(self.always.union(*map(_VALUE, self.finder.iter(lower))))
+
+
+_TABLES: dict[tuple[str, int], _Table] = {}
+
+
+def _table(name: str, flags: int) -> _Table:
+    """The table of ``name`` compiled with ``flags`` (an int), made once."""
+    table = _TABLES.get((name, flags))
+    if table is None:
+        table = _TABLES[(name, flags)] = _Table(
+            rules(name),
+            tuple(pattern for _, _, pattern, _ in keyed(name, flags)),
+            lowered(name),
+            _keyword_index(name)[0],
+            _keyword_finder(name),
+        )
+    return table
 
 
 #: characters other than ASCII that lower-casing leaves alone and that ``re.I`` equates with no other
@@ -191,17 +223,15 @@ def first_matches(
     (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
     """
     flags = int(flags)
-    table = keyed(name, flags)
-    fast = lowered(name) if _lower_in_place(text, flags) else None
+    table = _TABLES.get((name, flags)) or _table(name, flags)
+    fast = table.fast if _lower_in_place(text, flags) else None
+    patterns = table.patterns
     out = []
-    for i in _live(name, lower):
-        _, rule, pattern, _keywords = table[i]
-        if fast is not None and fast[i] is not None:
-            m = fast[i].search(lower)
-        else:
-            m = pattern.search(text)
+    for i in table.live(lower):
+        f = fast[i] if fast is not None else None
+        m = f.search(lower) if f is not None else patterns[i].search(text)
         if m is not None:
-            out.append((m.start(), i, rule, m))
+            out.append((m.start(), i, table.rules[i], m))
     out.sort(key=_START_AND_INDEX)
     return out
 
@@ -209,14 +239,15 @@ def first_matches(
 def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
     """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
     flags = int(flags)
-    table = keyed(name, flags)
+    table = _TABLES.get((name, flags)) or _table(name, flags)
+    patterns = table.patterns
     if _lower_in_place(text, flags):
-        fast = lowered(name)
+        fast = table.fast
         return any(
-            (fast[i].search(lower) if fast[i] is not None else table[i][2].search(text)) is not None
-            for i in _live(name, lower)
+            (fast[i].search(lower) if fast[i] is not None else patterns[i].search(text)) is not None
+            for i in table.live(lower)
         )
-    return any(table[i][2].search(text) is not None for i in _live(name, lower))
+    return any(patterns[i].search(text) is not None for i in table.live(lower))
 
 
 @cache
