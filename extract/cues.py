@@ -81,8 +81,11 @@ class Cues:
 
     def windows(self, keywords: Iterable[str], before: int, after: int) -> list[tuple[int, int]]:
         """Merged windows reaching ``before`` characters before and ``after`` after each cue."""
+        found = self.find(keywords)
+        if not found:  # most rules' cues are not on most pages
+            return []
         n = self.length
-        return _merge([(max(0, s - before), min(n, e + after)) for s, e in self.find(keywords)])
+        return _merge([(max(0, s - before), min(n, e + after)) for s, e in found])
 
     def __contains__(self, keyword: str) -> bool:
         return keyword in self.hits
