@@ -137,9 +137,6 @@ def _live(name: str, lower: str) -> list[int]:
     return _table(name, 0).live(lower)
 
 
-_VALUE = itemgetter(1)
-
-
 @dataclass(frozen=True, slots=True)
 class _Table:
     """One rule file compiled with one set of flags, with what a search of a clause needs."""
@@ -153,10 +150,13 @@ class _Table:
     finder: ahocorasick.Automaton | None
 
     def live(self, lower: str) -> list[int]:
-        """See :func:`_live`: the union of the rule sets of every keyword found, made in C."""
+        """See :func:`_live`."""
         if self.finder is None:
             return sorted(self.always)
-        return sorted(self.always.union(*map(_VALUE, self.finder.iter(lower))))
+        live = set(self.always)
+        for _end, idxs in self.finder.iter(lower):
+            live.update(idxs)
+        return sorted(live)
 
 
 _TABLES: dict[tuple[str, int], _Table] = {}
