@@ -136,8 +136,9 @@ def minutes_layout(doc: Doc) -> Doc:
         lowered = lower_same_length(folded)
     else:
         lowered = data["minutes.lower"]
-    lines = split_lines(folded)
-    layout = read_layout(folded, lines)
+    nonblank: list[int] = []
+    lines = split_lines(folded, nonblank)
+    layout = read_layout(folded, lines, nonblank)
     data["minutes.page"] = Page(folded, lowered, lines, layout, data["minutes.cues"])
     return doc
 

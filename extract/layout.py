@@ -109,11 +109,15 @@ def item_heading(line: Line) -> tuple[str, str] | None:
     return m.group("num2"), title
 
 
-def read_layout(folded: str, lines: list[Line]) -> Layout:
-    """Find the page's title, report line, meeting line, minute items and section headings."""
+def read_layout(folded: str, lines: list[Line], nonblank: list[int] | None = None) -> Layout:
+    """Find the page's title, report line, meeting line, minute items and section headings.
+
+    ``nonblank`` holds the indices of the lines with text, when the caller has them (``split_lines``).
+    """
     lay = Layout()
-    lay.nonblank = nonblank_idx = [i for i, ln in enumerate(lines) if ln[2]]
-    nonblank = [lines[i] for i in nonblank_idx]
+    nonblank_idx = [i for i, ln in enumerate(lines) if ln[2]] if nonblank is None else nonblank
+    lay.nonblank = nonblank_idx
+    nonblank_lines = [lines[i] for i in nonblank_idx]
     # headings: the bare pattern tests run on every line, the full readers only where they match
     item_heads: list[tuple[int, str, str]] = []
     heading_match = rules.alternation("sections.jsonl")[0].match
@@ -123,7 +127,7 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     width = max(map(len, starts)) if starts else 0
     item_match = _ITEM_HEADING.match
     numbered: list[int] = []  # lines starting with a digit, no section heading (_numbered_headings)
-    for idx, ln in zip(nonblank_idx, nonblank, strict=True):
+    for idx, ln in zip(nonblank_idx, nonblank_lines, strict=True):
         text = ln[2]
         if (
             starts is None or not text.isascii() or text[:width].lower().startswith(starts)
@@ -151,9 +155,9 @@ def read_layout(folded: str, lines: list[Line]) -> Layout:
     else:
         lay.items.append(Item(None, None, 0, len(folded)))
 
-    _read_title(lay, folded, nonblank)
-    _read_report(lay, folded, nonblank)
-    _read_meeting(lay, folded, nonblank)
+    _read_title(lay, folded, nonblank_lines)
+    _read_report(lay, folded, nonblank_lines)
+    _read_meeting(lay, folded, nonblank_lines)
     return lay
 
 

@@ -182,12 +182,16 @@ class Line(NamedTuple):
         return not self.text
 
 
-def split_lines(folded: str) -> list[Line]:
-    """Lines with their offsets, stripped of outer white space (blank lines kept as empty)."""
+def split_lines(folded: str, nonblank: list[int] | None = None) -> list[Line]:
+    """Lines with their offsets, stripped of outer white space (blank lines kept as empty).
+
+    ``nonblank``, when given, receives the index of every line with text, in order.
+    """
     # a page has a hundred-odd lines: tuple.__new__ skips the NamedTuple constructor's Python frame,
     # and a line with nothing to strip (most of them) is kept as it is
     out: list[Line] = []
     append = out.append
+    mark = nonblank.append if nonblank is not None else None
     new = tuple.__new__
     pos = 0
     for raw in folded.split("\n"):
@@ -195,6 +199,8 @@ def split_lines(folded: str) -> list[Line]:
         if raw:
             stripped = raw.strip()
             if stripped:
+                if mark is not None:
+                    mark(len(out))
                 if len(stripped) == n:
                     append(new(Line, (pos, pos + n, raw)))
                 else:

@@ -96,9 +96,11 @@ def _plain_lines(folded: str) -> list[Line]:
 @settings(max_examples=300, deadline=None)
 @given(_TEXT)
 def test_split_lines_agrees_with_the_plain_loop(text: str) -> None:
-    lines = split_lines(text)
+    nonblank: list[int] = []
+    lines = split_lines(text, nonblank)
     assert lines == _plain_lines(text)
     assert all(type(ln) is Line and text[ln.start : ln.end] == ln.text for ln in lines)
+    assert nonblank == [i for i, ln in enumerate(lines) if ln.text]
 
 
 @settings(max_examples=400, deadline=None)
