@@ -19,7 +19,7 @@ from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.build import _CUT_OFF, _cut_off, _ends_cut_off, _same_lines
 from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
 from extract.pipeline import _has_long_run
-from extract.resolutions import _INLINE
+from extract.resolutions import _inline_spans
 from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
@@ -434,16 +434,22 @@ _INLINE_PLAIN = re.compile(r"(?:[,;:.–]|\s-|\band\b|\bor\b|\bthat\b)\s+(?=\(?[
 _MARKER_PIECES = st.sampled_from(
     ["and", "or", "that", "sand", "for", "what", "andor", "x", "1", "(a)", "b)", "iv.", " ", "\n", ",", ";",
      ":", ".",
-     "–", "-", "é", "_", "\u00a0"]
+     "–", "-", " -", "- ", "é", "_", "\u00a0"]
 )  # fmt: skip
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_MARKER_PIECES, max_size=30).map("".join), st.integers(0, 40), st.integers(0, 120))
 def test_inline_marker_scan_agrees_with_the_plain_pattern(text: str, start: int, end: int) -> None:
-    assert [m.span() for m in _INLINE.finditer(text, start, end)] == [
-        m.span() for m in _INLINE_PLAIN.finditer(text, start, end)
-    ]
+    assert _inline_spans(text, start, end) == [m.span() for m in _INLINE_PLAIN.finditer(text, start, end)]
+
+
+def test_inline_marker_after_a_hyphen_needs_its_white_space_inside_the_search() -> None:
+    text = "Agreed - (a) x, and - (b) y"
+    for start in range(len(text)):
+        assert _inline_spans(text, start, len(text)) == [
+            m.span() for m in _INLINE_PLAIN.finditer(text, start, len(text))
+        ], start
 
 
 _OWNER_PIECES = st.sampled_from(
