@@ -243,7 +243,10 @@ def _cut_off(text: str, lines: tuple[list[Line], list[int]] | None = None) -> tu
     start = stripped.rfind("\n") + 1
     last = stripped[start:]
     span = (start + len(last) - len(last.lstrip()), len(stripped))
-    if rx.match(r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I):
+    # under re.I the first letter is S, s, ſ (which case-folds to s), B or b: most last lines have none
+    if last.lstrip()[:1] in "SsſBb" and rx.match(
+        r"\s*(?:Supporting\s+documents|Background\s+papers)", last, re.I
+    ):
         return None
     if _ends_cut_off(last):
         return span

@@ -384,7 +384,10 @@ def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     """``Chief Nurse, Example Trust`` → (role, organisation); each part decides by its shape."""
     if "(" in desc:  # the pattern's one literal: the substitution tried it at every space
         desc = _BEHALF.sub("", desc)
-    parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
+    if "," in desc:
+        parts = [p.strip() for p in rx.split(r",\s*", desc) if p.strip()]
+    else:  # what the split gives with no comma to split at
+        parts = [desc.strip()] if desc.strip() else []
     role = org = None
     for n, p in enumerate(parts):
         if _role_shape(p) or _ROLE_HEAD.match(p):
@@ -405,8 +408,15 @@ def _role_or_org(desc: str) -> tuple[str | None, str | None]:
     return _tidy(role), _tidy(org)
 
 
+def _in_the_chair(text: str) -> bool:
+    """Does ``text`` say "in the chair"? (The regex runs only where the word "chair" occurs.)"""
+    return "chair" in text and rx.search(r"\bin\s+the\s+chair\b", text) is not None
+
+
 def _is_name(s: str) -> bool:
-    s = rx.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", s.strip())
+    s = s.strip()
+    if s.endswith((")", "chair")):  # each alternative ends the (stripped) text with one of these
+        s = rx.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", s)
     return bool(NAME_RE.fullmatch(s)) and not _ROLE_HEAD.match(s)
 
 
@@ -612,8 +622,9 @@ class PeopleReader:
                         )
                     )
                 continue  # "The Head of Fostering and Adoption attended …": an officer by role, read below
-            if not _PERSON_START.match(subject.lstrip()) or rx.search(
-                r"\b(?:welcomed|introduced)\b", subject
+            if not _PERSON_START.match(subject.lstrip()) or (
+                ("welcomed" in subject or "introduced" in subject)
+                and rx.search(r"\b(?:welcomed|introduced)\b", subject)
             ):
                 continue
             verb = vm.group(0)
@@ -621,7 +632,11 @@ class PeopleReader:
             capacity = "invited"
             if rx.match(r"(?:presented|gave|introduced)", verb):
                 capacity = "officer"
-            elif rx.search(r"\b(?:present|in\s+attendance)\b", verb) and "invited" not in verb:
+            elif (
+                ("present" in verb or "attendance" in verb)
+                and rx.search(r"\b(?:present|in\s+attendance)\b", verb)
+                and "invited" not in verb
+            ):
                 capacity = "officer"
             elif rx.match(
                 r"\s+(?:the\s+meeting\s+)?(?:to\s+(?:present|give|answer|speak|address|update))", after
@@ -734,7 +749,7 @@ class PeopleReader:
                     j += 1
                 shared_until[i] = j
             i = j
-        in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
+        in_chair = _in_the_chair(subject)
         before = len(self.people)
         bounds = sorted(starts + role_only)
         paired: set[int] = set()
@@ -832,7 +847,7 @@ class PeopleReader:
             if not reason and not rx.match(r"(?i)for\s|item|minute", note):
                 r2, o2 = _role_or_org(note)
                 role, org = role or r2, org or o2
-        if role is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
+        if role is None and in_chair and _in_the_chair(tail):
             role = "Chair"
         hon = _honorific(m.group("hon"))
         cap = "witness" if capacity == "welcomed" else capacity
@@ -878,7 +893,7 @@ class PeopleReader:
                 roles = [_tidy(h + suffix) for h in heads_parts]
             else:
                 roles = [_tidy(desc)] * len(spans)
-        in_chair = bool(rx.search(r"\bin\s+the\s+chair\b", subject))
+        in_chair = _in_the_chair(subject)
         for (a, b), role in zip(spans, roles, strict=True):
             nm = rx.match(_NAME, subject[a:b])
             if nm is None:
@@ -892,7 +907,7 @@ class PeopleReader:
                 and not (capacity == "apology" and not _ROLE_WORDS.search(paren.group(1)))
             ):
                 r, o = _role_or_org(paren.group(1))
-            if r is None and in_chair and rx.search(r"\bin\s+the\s+chair\b", tail):
+            if r is None and in_chair and _in_the_chair(tail):
                 r = "Chair"
             cap = "invited" if capacity in ("officer", "witness", "welcomed") else capacity
             self.add(Person(nm.group(0), hon, r, o, cap, s + a, s + a + nm.end()))

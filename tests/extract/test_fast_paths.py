@@ -11,13 +11,21 @@ import re
 from functools import cache
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.build import _CUT_OFF, _cut_off, _ends_cut_off, _same_lines
-from extract.people import _TRAILING_ADVERB, _drop_trailing_adverbs
+from extract.people import (
+    _ROLE_HEAD,
+    _TRAILING_ADVERB,
+    NAME_RE,
+    _drop_trailing_adverbs,
+    _in_the_chair,
+    _is_name,
+    _role_or_org,
+)
 from extract.pipeline import _has_long_run
 from extract.resolutions import _inline_spans
 from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
@@ -617,3 +625,24 @@ def test_word_flags_kept_by_the_finder_stay_bounded_and_change_no_answer(monkeyp
             assert found == finder.find_near_flags(split(text), pieces, words=True).hits
             assert found
             assert 0 < len(small._word_flags) <= 3
+
+
+_PEOPLE_PIECES = st.sampled_from(
+    ["Jane Doe", "Cllr A Khan", " in the chair", " in  the\nchair", "chair", " (Chair)", "(", ")", ", ", ",",
+     "Example Police", "Cabinet Member", " ", "\n", "and", "Chairman", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PEOPLE_PIECES, max_size=12).map("".join))
+@example("Jane Doe in the chair")
+@example("Jane Doe (Chair)")
+@example("Cabinet Member, Example Police")
+def test_people_prefilters_agree_with_their_patterns(text: str) -> None:
+    assert _in_the_chair(text) == (re.search(r"\bin\s+the\s+chair\b", text) is not None)
+    plain = re.sub(r"\s*\([^)]*\)$|\s+in\s+the\s+chair$", "", text.strip())
+    assert _is_name(text) == (bool(NAME_RE.fullmatch(plain)) and not _ROLE_HEAD.match(plain))
+    parts = [p.strip() for p in re.split(r",\s*", text) if p.strip()]
+    assert (
+        _role_or_org(text) == _role_or_org(", ".join(parts)) if parts else _role_or_org(text) == (None, None)
+    )
