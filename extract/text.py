@@ -47,6 +47,7 @@ _FOLD_CHARS = re.compile("[" + "".join(re.escape(chr(c)) for c in _FOLD if chr(c
 
 #: each folded character and its replacement (no replacement is itself folded to something else)
 _FOLD_PAIRS = tuple((chr(c), r) for c, r in _FOLD.items() if chr(c) != r)
+_FOLD_ASCII_PAIRS = tuple((c, r) for c, r in _FOLD_PAIRS if c.isascii())
 
 
 def fold(text: str) -> str:
@@ -54,6 +55,11 @@ def fold(text: str) -> str:
     # str.translate looks every character up in a dict, and a regex substitution calls back into
     # Python for every one it changes (a page with Windows line ends has a hundred); one
     # str.replace per character present does the work in C
+    if text.isascii():  # a flag CPython keeps: only the four ASCII characters can need folding
+        for char, repl in _FOLD_ASCII_PAIRS:
+            if char in text:
+                text = text.replace(char, repl)
+        return text
     if _FOLD_CHARS.search(text) is None:
         return text
     for char, repl in _FOLD_PAIRS:

@@ -27,7 +27,7 @@ from extract.people import (
     _role_or_org,
 )
 from extract.pipeline import _has_long_run
-from extract.resolutions import _inline_spans
+from extract.resolutions import _SENTENCE_STOP, SENTENCE_STOP_PLAIN, _inline_spans
 from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
@@ -646,3 +646,38 @@ def test_people_prefilters_agree_with_their_patterns(text: str) -> None:
     assert (
         _role_or_org(text) == _role_or_org(", ".join(parts)) if parts else _role_or_org(text) == (None, None)
     )
+
+
+_STOP_PIECES = st.sampled_from(
+    [
+        "No",
+        "no",
+        "St",
+        "Dr",
+        "Mr",
+        "Ms",
+        "Mrs",
+        "Cllr",
+        "para",
+        "etc",
+        ".",
+        " ",
+        "A",
+        "b",
+        "x.",
+        "\n",
+        "The",
+        "aNo",
+    ]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_STOP_PIECES, max_size=14).map("".join), st.integers(0, 30), st.integers(0, 60))
+def test_sentence_stop_with_its_look_behinds_after_the_full_stop_agrees_with_the_plain_one(
+    text: str, start: int, end: int
+) -> None:
+    plain = re.compile(SENTENCE_STOP_PLAIN)
+    assert [m.span() for m in _SENTENCE_STOP.finditer(text, start, end)] == [
+        m.span() for m in plain.finditer(text, start, end)
+    ]
