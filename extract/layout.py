@@ -231,8 +231,10 @@ def _read_report(lay: Layout, folded: str, nonblank: list[Line]) -> None:
             author = m.group("author").strip().rstrip(".")
             lay.report = (m.group("kind"), author or None, ln.start, ln.end)
             return
-    if len(lay.items) == 1:
-        m = _REPORT_IN_TEXT.search(folded, 0, min(len(folded), 4000))
+    head_end = min(len(folded), 4000)
+    # the pattern opens with \b, which leaves the engine no literal to skip to: ~55 µs a page alone
+    if len(lay.items) == 1 and folded.find("considered", 0, head_end) != -1:
+        m = _REPORT_IN_TEXT.search(folded, 0, head_end)
         if m:
             kind = m.group("kind")
             author = rx.sub(r"\s+", " ", m.group("author")).strip()

@@ -27,7 +27,13 @@ from extract.people import (
     _role_or_org,
 )
 from extract.pipeline import _has_long_run
-from extract.resolutions import _SENTENCE_STOP, SENTENCE_STOP_PLAIN, _inline_spans
+from extract.resolutions import (
+    _PAST_TENSE,
+    _SENTENCE_STOP,
+    SENTENCE_STOP_PLAIN,
+    _inline_spans,
+    past_tense_matches,
+)
 from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
 
 #: characters that matter to the code under test, plus the odd white space str.split() knows
@@ -680,4 +686,21 @@ def test_sentence_stop_with_its_look_behinds_after_the_full_stop_agrees_with_the
     plain = re.compile(SENTENCE_STOP_PLAIN)
     assert [m.span() for m in _SENTENCE_STOP.finditer(text, start, end)] == [
         m.span() for m in plain.finditer(text, start, end)
+    ]
+
+
+_SUMMARY_PIECES = st.sampled_from(
+    ["The Committee noted the report", "The Board endorsed", "The minutes of the last meeting were agreed",
+     "The Cabinet Member noted it.", "The", "Panel", " approved", ".", ". ", "!\n", " ", "\n", "\t", "12.",
+     "3", "1.2 ", "x", "٣"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SUMMARY_PIECES, max_size=12).map("".join), st.integers(0, 60), st.integers(0, 200))
+def test_past_tense_summaries_tried_before_each_the_are_the_plain_search_s(
+    text: str, lo: int, hi: int
+) -> None:
+    assert [m.span() for m in past_tense_matches(text, lo, hi)] == [
+        m.span() for m in _PAST_TENSE.finditer(text, lo, hi)
     ]
