@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import cache
 from operator import itemgetter
 
 from . import rules
@@ -18,7 +19,7 @@ from .cues import Cues
 from .frozen import frozen
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
-from .text import Line, finditer_near, key_words, lower_same_length, merge_windows, rx, snap_to_lines, windows
+from .text import Line, key_words, lower_same_length, merge_windows, rx, snap_to_lines, windows
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
 #: a marker inside a line, after punctuation, " -", or a whole "and" / "or" / "that":
@@ -187,8 +188,7 @@ class _Reader:
         near = snap_to_lines(
             self.f, merge_windows(found) if found is not None else windows(self.lower, _OPENER_KEYS, 0, 0)
         )
-        for m in finditer_near(self.opener_re, self.f, near):
-            s, e = m.start(), m.end()
+        for s, e in opener_spans(self.f, near):
             while s < e and self.f[s].isspace():
                 s += 1
             hint = "recommendation" if rx.search(r"recommend", self.f[s:e], re.I) else None
@@ -441,6 +441,52 @@ def _leaves(
             continue
         end = _last_end(c)
         out.append(LeafClause(label, leads, (c.body_start, end), (c.start, end), item, hint))
+    return out
+
+
+@cache
+def _opener_rules() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """Each opener rule compiled alone (with ``re.M``, as in the alternation), and its literals."""
+    return tuple(
+        (re.compile(rule.pattern, re.M), tuple(rule.data["literals"]))
+        for rule in rules.rules("openers.jsonl")
+    )
+
+
+def opener_spans(f: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans ``finditer_near(rules.alternation("openers.jsonl", re.M)[0], f, windows)`` finds.
+
+    The alternation starts with look-behinds and optional words, so the engine tried it at every
+    character of a window, and a window is whole lines: in minutes printed with one paragraph a
+    line, a quarter of extraction. Here each rule runs alone, and only in a window holding one of
+    its ``literals`` (``tests/extract/test_rules.py`` checks every match holds one). From each
+    position the alternation gives the leftmost match, the first rule's at equal starts: the
+    leftmost of the rules' own leftmost matches, the earliest rule winning a tie, which is then
+    the match of that rule; the scan goes on from its end, as ``finditer`` does.
+    """
+    seen: set[int] = set()
+    out: list[tuple[int, int]] = []
+    for ws, we in windows:
+        live = [rule for rule, literals in _opener_rules() if any(f.find(w, ws, we) != -1 for w in literals)]
+        pos = ws
+        while live:
+            best: re.Match[str] | None = None
+            still: list[re.Pattern[str]] = []
+            for rule in live:
+                m = rule.search(f, pos, we)
+                if m is None:
+                    continue  # nothing from here on: a later position cannot give one either
+                still.append(rule)
+                if best is None or m.start() < best.start():
+                    best = m
+            if best is None:
+                break
+            live = still
+            if best.start() not in seen:
+                seen.add(best.start())
+                out.append(best.span())
+            pos = best.end()
+    out.sort()
     return out
 
 

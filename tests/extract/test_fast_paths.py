@@ -32,6 +32,7 @@ from extract.resolutions import (
     _SENTENCE_STOP,
     SENTENCE_STOP_PLAIN,
     _inline_spans,
+    opener_spans,
     past_tense_matches,
 )
 from extract.text import Line, finditer_near, fold, key_words, lower_for_keywords, split_lines, squash
@@ -704,3 +705,30 @@ def test_past_tense_summaries_tried_before_each_the_are_the_plain_search_s(
     assert [m.span() for m in past_tense_matches(text, lo, hi)] == [
         m.span() for m in _PAST_TENSE.finditer(text, lo, hi)
     ]
+
+
+_OPENER_PIECES = st.sampled_from(
+    ["RESOLVED", "Resolved", "resolved", "It was ", "it was ", "The Committee ", "Board ", " agreed",
+     "AGREED", "Agreed", "Decision", "DECISIONS", "decision", " that", ": ", " – ", "\n", ". ",
+     " to recommend", "x", " ", "(a)", "UNANIMOUSLY", ", unanimously,", " of the Audit Panel", " was"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(_OPENER_PIECES, max_size=14).map("".join),
+    st.lists(st.tuples(st.integers(0, 120), st.integers(0, 40)), max_size=3),
+)
+def test_openers_found_rule_by_rule_are_those_of_the_alternation(
+    text: str, cuts: list[tuple[int, int]]
+) -> None:
+    windows, pos = [], 0
+    for start, width in sorted(cuts):
+        start = max(start, pos)
+        if start > len(text):
+            break
+        windows.append((start, min(len(text), start + width)))
+        pos = windows[-1][1] + 1
+    windows = windows or [(0, len(text))]
+    alternation = rules.alternation("openers.jsonl", re.M)[0]
+    assert opener_spans(text, windows) == [m.span() for m in finditer_near(alternation, text, windows)]

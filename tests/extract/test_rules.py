@@ -97,3 +97,15 @@ def test_section_line_starts_never_hide_a_heading() -> None:
                     assert variant.lower().startswith(starts), (rule.id, variant)
     assert checked > 50
     assert rules.line_starts("sections.jsonl") is not None
+
+
+def test_every_opener_match_holds_one_of_its_rule_s_literals() -> None:
+    checked = 0
+    for rule in rules.rules("openers.jsonl"):
+        literals = rule.data["literals"]
+        pattern = re.compile(rule.pattern, re.M)
+        for text in _folded() + _pieces():
+            for m in pattern.finditer(text):
+                checked += 1
+                assert any(w in m.group(0) for w in literals), (rule.id, m.group(0))
+    assert checked > 0
