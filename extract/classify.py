@@ -12,6 +12,8 @@ from . import rules
 from .frozen import frozen
 
 FOLLOWUP_KINDS = frozenset({"request", "recommendation", "referral"})
+#: the tables one clause is searched with, whose keywords are found in one pass
+_CLAUSE_TABLES = ("kinds.jsonl", "owners.jsonl", "followup.jsonl")
 _SUBJECT = re.compile(r"^\W*(?:That\s+|that\s+)?" + rules.macro("OWNER") + r"\s+[a-z]")
 _AND_DECISION = re.compile(
     r"\band\s+(?:approv(?:e|es|ed)|endors(?:e|es|ed)|support(?:s|ed)?|agree(?:s|d)?|adopt(?:s|ed)?|accept(?:s|ed)?|"
@@ -65,8 +67,13 @@ def classify(
     the clause's own words. ``lead_kinds`` keeps the kind of each lead across the clauses of one
     page, since every sub-clause of an introduction repeats it.
     """
-    kind, rule = _kind(text)
-    if lead:
+    lower = text.lower()
+    owners_live = followup_live = None
+    if not lead:  # the owner and follow-up tables read this same text: one keyword pass for all three
+        kinds_live, owners_live, followup_live = rules.live_in_tables(_CLAUSE_TABLES, lower)
+        kind, rule = _kind(text, lower, kinds_live)
+    else:
+        kind, rule = _kind(text, lower)
         found = lead_kinds.get(lead) if lead_kinds is not None else None
         if found is None:
             found = _kind(lead)
@@ -76,13 +83,13 @@ def classify(
         if lead_kind in FOLLOWUP_KINDS or rule is None:
             kind, rule = lead_kind, lead_rule
         text = f"{lead} {text}"
+        lower = text.lower()
     if hint == "recommendation" and kind not in ("other",):
         kind, rule = "recommendation", rule or "opener-recommend"
-    lower = text.lower()
     owner_matches: list[tuple[int, int, rules.Rule, re.Match[str]]] | None = None
     if rule is None:
         # no cue word, but somebody is told to do something: "the Partnership Manager prepare a draft …"
-        owner_matches = rules.first_matches("owners.jsonl", text, lower, 0)
+        owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, owners_live)
         doer = _best_owner(owner_matches)
         if doer is not None:
             kind, rule = "request", "subject-verb"
@@ -92,12 +99,12 @@ def classify(
             kind, rule = "decision", "no-cue"
     needs = kind in FOLLOWUP_KINDS
     if kind == "decision":
-        needs = rules.any_match("followup.jsonl", text, lower, re.I)
+        needs = rules.any_match("followup.jsonl", text, lower, re.I, followup_live)
     owner = None
     if needs:
         # only a follow-up has an owner: "Cabinet adopts the plan" leaves nobody anything to do
         if owner_matches is None:
-            owner_matches = rules.first_matches("owners.jsonl", text, lower, 0)
+            owner_matches = rules.first_matches("owners.jsonl", text, lower, 0, owners_live)
         owner = _best_owner(
             owner_matches, referral=kind in ("referral", "recommendation"), decision=kind == "decision"
         )
@@ -108,9 +115,10 @@ def classify(
     return Classification(kind, needs, owner, rule)
 
 
-def _kind(text: str) -> tuple[str, str | None]:
-    lower = text.lower()
-    found = rules.first_matches("kinds.jsonl", text, lower, re.I)
+def _kind(text: str, lower: str | None = None, live: list[int] | None = None) -> tuple[str, str | None]:
+    if lower is None:
+        lower = text.lower()
+    found = rules.first_matches("kinds.jsonl", text, lower, re.I, live)
     if not found:
         return "other", None
     pos, _, rule, m = found[0]

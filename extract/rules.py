@@ -213,21 +213,46 @@ def _lower_in_place(text: str, flags: int) -> bool:
 _START_AND_INDEX = itemgetter(0, 1)
 
 
+@cache
+def _joint_finder(names: tuple[str, ...]) -> ahocorasick.Automaton:
+    """The keywords of several tables in one automaton: keyword -> ``(table position, rules)`` pairs."""
+    joint: dict[str, list[tuple[int, frozenset[int]]]] = {}
+    for k, name in enumerate(names):
+        for keyword, idxs in _keyword_index(name)[1]:
+            joint.setdefault(keyword, []).append((k, idxs))
+    finder = ahocorasick.Automaton()
+    for keyword, pairs in joint.items():
+        finder.add_word(keyword, tuple(pairs))
+    finder.make_automaton()
+    return finder
+
+
+def live_in_tables(names: tuple[str, ...], lower: str) -> list[list[int]]:
+    """``[_live(name, lower) for name in names]`` from one automaton pass over ``lower``: a clause
+    is searched for the keywords of its kinds, owners and follow-up tables at once."""
+    live = [set(_keyword_index(name)[0]) for name in names]
+    for _end, pairs in _joint_finder(names).iter(lower):
+        for k, idxs in pairs:
+            live[k].update(idxs)
+    return [sorted(found) for found in live]
+
+
 def first_matches(
-    name: str, text: str, lower: str, flags: int = 0
+    name: str, text: str, lower: str, flags: int = 0, live: list[int] | None = None
 ) -> list[tuple[int, int, Rule, re.Match[str]]]:
     """The first match of every rule of ``name`` in ``text``, as ``(start, rule index, rule, match)``
     sorted by position then file order; rules whose keywords are all absent from ``lower`` are skipped.
 
     ``lower`` must be ``text.lower()``. With ``re.I`` a match may have been made on ``lower``
     (see :func:`lowered`): its offsets are those of ``text``, its letters may be lower-cased.
+    ``live`` may give ``_live(name, lower)`` when the caller has it (:func:`live_in_tables`).
     """
     flags = int(flags)
     table = _TABLES.get((name, flags)) or _table(name, flags)
     fast = table.fast if _lower_in_place(text, flags) else None
     patterns = table.patterns
     out = []
-    for i in table.live(lower):
+    for i in table.live(lower) if live is None else live:
         f = fast[i] if fast is not None else None
         m = f.search(lower) if f is not None else patterns[i].search(text)
         if m is not None:
@@ -236,18 +261,21 @@ def first_matches(
     return out
 
 
-def any_match(name: str, text: str, lower: str, flags: int = 0) -> bool:
-    """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``.)"""
+def any_match(name: str, text: str, lower: str, flags: int = 0, live: list[int] | None = None) -> bool:
+    """Does any rule of ``name`` match ``text``? (``lower`` must be ``text.lower()``; ``live`` as for
+    :func:`first_matches`.)"""
     flags = int(flags)
     table = _TABLES.get((name, flags)) or _table(name, flags)
     patterns = table.patterns
+    if live is None:
+        live = table.live(lower)
     if _lower_in_place(text, flags):
         fast = table.fast
         return any(
             (fast[i].search(lower) if fast[i] is not None else patterns[i].search(text)) is not None
-            for i in table.live(lower)
+            for i in live
         )
-    return any(patterns[i].search(text) is not None for i in table.live(lower))
+    return any(patterns[i].search(text) is not None for i in live)
 
 
 @cache

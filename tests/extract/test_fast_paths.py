@@ -158,6 +158,14 @@ def test_live_rules_are_those_with_a_keyword_in_the_text(text: str) -> None:
             assert rules._live(name, lower) == _plain_live(name, lower), name
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_BE_WORDS, _CLAUSE_WORDS), max_size=40).map("".join))
+def test_live_rules_of_several_tables_from_one_pass_are_each_table_s(text: str) -> None:
+    names = ("kinds.jsonl", "owners.jsonl", "followup.jsonl")
+    lower = text.lower()
+    assert rules.live_in_tables(names, lower) == [_plain_live(name, lower) for name in names]
+
+
 def test_live_rules_of_every_keyword_alone_and_run_together() -> None:
     for name in ("kinds.jsonl", "owners.jsonl", "followup.jsonl", "conditions.jsonl"):
         keys = [k for rule in rules.rules(name) for k in rule.data.get("keywords", ())]
