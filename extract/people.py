@@ -651,7 +651,9 @@ class PeopleReader:
             tail_end = f.find("\n", vm.end())
             tail = f[vm.end() : tail_end if tail_end != -1 else len(f)].rstrip()
             # "… along with the following representatives:" / "The following representatives attended:"
-            if _REPS_INTRO.search(tail) or (tail.endswith(":") and _LIST_SUBJECT.search(subject)):
+            # both need the line to end with a colon (_REPS_INTRO: then perhaps a dash): most lines do not
+            colon = tail.endswith(":") or (tail.endswith("-") and tail[:-1].rstrip().endswith(":"))
+            if colon and (_REPS_INTRO.search(tail) or (tail.endswith(":") and _LIST_SUBJECT.search(subject))):
                 self._rep_lines(tail_end + 1 if tail_end != -1 else len(f), capacity)
         for wm in self.near(_WELCOMED, WELCOME_CUES, 0, 600):
             if self._skipped(wm.start()):
@@ -925,6 +927,10 @@ class PeopleReader:
 _LIST_SEP = re.compile(r"[(),;&]| and ")
 
 
+#: words a list part may start with that are not part of it, dropped in this order
+_PART_LEAD_WORDS = ("and ", "from ", "also ", "and also ")
+
+
 def split_list(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each part of a list split on commas, semicolons, ``and`` and ``&``
     outside brackets; parts are trimmed."""
@@ -950,10 +956,11 @@ def split_list(text: str) -> list[tuple[int, int]]:
             rest = seg2[3:].lstrip()
             lead += len(seg2) - len(rest)
             seg2 = rest
-        for word in ("and ", "from ", "also ", "and also "):
-            if seg2.startswith(word):
-                lead += len(word)
-                seg2 = seg2[len(word) :]
+        if seg2.startswith(_PART_LEAD_WORDS):  # one C test first: most parts start with none
+            for word in _PART_LEAD_WORDS:
+                if seg2.startswith(word):
+                    lead += len(word)
+                    seg2 = seg2[len(word) :]
         if seg2:
             trimmed.append((a + lead, a + lead + len(seg2)))
     return trimmed

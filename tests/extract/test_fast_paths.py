@@ -18,6 +18,7 @@ from extract import rules
 from extract.actions import _sentence_end, _sentence_end_by_char
 from extract.build import _CUT_OFF, _cut_off, _ends_cut_off, _same_lines
 from extract.people import (
+    _REPS_INTRO,
     _ROLE_HEAD,
     _TRAILING_ADVERB,
     NAME_RE,
@@ -740,3 +741,19 @@ def test_openers_found_rule_by_rule_are_those_of_the_alternation(
     windows = windows or [(0, len(text))]
     alternation = rules.alternation("openers.jsonl", re.M)[0]
     assert opener_spans(text, windows) == [m.span() for m in finditer_near(alternation, text, windows)]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["the following", "representatives", "Following officers", ":", "-", " ", "\u00a0", "\n", "x"]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_representatives_intro_needs_the_line_to_end_with_a_colon(text: str) -> None:
+    tail = text.rstrip()
+    colon = tail.endswith(":") or (tail.endswith("-") and tail[:-1].rstrip().endswith(":"))
+    if _REPS_INTRO.search(tail):
+        assert colon, tail
