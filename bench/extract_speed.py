@@ -16,6 +16,7 @@ Target (issue): extraction at most 2x the tokenizer's time, peak memory under 30
 
     python bench/extract_speed.py                 # 2,000 texts, 5 rounds each way
     python bench/extract_speed.py --texts 500 --rounds 3 --json
+    python bench/extract_speed.py --corpus ../shared/corpus --rounds 20   # real minutes, read in place
 """
 
 from __future__ import annotations
@@ -148,6 +149,27 @@ def _movable(para: str) -> bool:
     return len(body) >= 200 and body[:1] not in "•·-(" and not body.endswith((":", ":-", "-"))
 
 
+def corpus_texts(directory: Path) -> list[str]:
+    """Every ``.md`` and ``.txt`` file under ``directory`` with text in it, read as UTF-8, in path
+    order: real minutes, read in place (never copied into the repository)."""
+    texts = []
+    for path in sorted(directory.rglob("*")):
+        if path.suffix in (".md", ".txt") and path.is_file():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if text.strip():
+                texts.append(text)
+    if not texts:
+        raise SystemExit(f"extract_speed: no .md or .txt text under {directory}")
+    return texts
+
+
+def _texts(n: int, seed: int, corpus: Path | None) -> list[str]:
+    return corpus_texts(corpus) if corpus is not None else build_texts(n, seed)
+
+
 def build_texts(n: int, seed: int = 2024) -> list[str]:
     """``n`` varied texts from the seeds, the same list for the same ``n`` and ``seed``."""
     seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
@@ -202,11 +224,11 @@ def _peak_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _probe(side: str, n: int, seed: int) -> None:
+def _probe(side: str, n: int, seed: int, corpus: Path | None = None) -> None:
     """Child process: run one side once and print its memory as JSON."""
     import spacy
 
-    texts = build_texts(n, seed)
+    texts = _texts(n, seed, corpus)
     if side == "tokenizer":
         nlp = spacy.blank("en")
         before = _peak_mb()
@@ -220,7 +242,7 @@ def _probe(side: str, n: int, seed: int) -> None:
     print(json.dumps({"side": side, "before_mb": round(before, 1), "peak_mb": round(_peak_mb(), 1)}))
 
 
-def _memory(side: str, n: int, seed: int) -> dict:
+def _memory(side: str, n: int, seed: int, corpus: Path | None = None) -> dict:
     cmd = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -231,19 +253,22 @@ def _memory(side: str, n: int, seed: int) -> dict:
         "--seed",
         str(seed),
     ]
+    if corpus is not None:
+        cmd += ["--corpus", str(corpus)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def run(n: int, rounds: int, seed: int, *, keep: bool = False) -> dict:
+def run(n: int, rounds: int, seed: int, *, keep: bool = False, corpus: Path | None = None) -> dict:
     # Memory first, each side alone in a fresh process, before this one loads anything big.
-    memory = {side: _memory(side, n, seed) for side in ("tokenizer", "extract")}
+    memory = {side: _memory(side, n, seed, corpus) for side in ("tokenizer", "extract")}
 
     import spacy
 
     from extract.pipeline import get_nlp
 
-    texts = build_texts(n, seed)
+    texts = _texts(n, seed, corpus)
+    n = len(texts)
     chars = sum(map(len, texts))
     nlp = spacy.blank("en")
     # Warm up both sides (pipeline build, lazy imports, caches) outside the timed rounds.
@@ -277,6 +302,7 @@ def run(n: int, rounds: int, seed: int, *, keep: bool = False) -> dict:
         "rounds": rounds,
         "seed": seed,
         "results_kept": keep,
+        "texts_from": str(corpus) if corpus is not None else "seeds (bench variations)",
         "model": os.environ.get("TRACKER_SPACY_MODEL") or 'spacy.blank("en")',
         "seconds": {side: [round(t, 4) for t in ts] for side, ts in times.items()},
         "cpu_seconds": {side: [round(t, 4) for t in ts] for side, ts in cpu_times.items()},
@@ -308,8 +334,9 @@ def report(res: dict) -> str:
     spread = {s: f"{min(ts):.2f}-{max(ts):.2f} s" for s, ts in res["seconds"].items()}
     return "\n".join(
         [
-            f"extract_speed: {res['texts']:,} texts, {res['characters']:,} characters "
-            f"(mean {res['mean_chars']:,}); {res['rounds']} round(s) each way, alternating; "
+            f"extract_speed: {res['texts']:,} texts from {res['texts_from']}, "
+            f"{res['characters']:,} characters (mean {res['mean_chars']:,}); "
+            f"{res['rounds']} round(s) each way, alternating; "
             f"pipeline {res['model']}; Python {res['python']} on {res['machine']}",
             f"  tokenizer  spacy.blank('en').pipe  {tps['tokenizer']:>9,.1f} texts/s  "
             f"(median; rounds {spread['tokenizer']})",
@@ -340,15 +367,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="time list(extract_many(texts)), every result kept to the end"
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        metavar="DIR",
+        help="time real minutes instead: every .md/.txt file under DIR, each once a round (--texts unused)",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     parser.add_argument("--memory-probe", choices=["tokenizer", "extract"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.texts < 1 or args.rounds < 1:
         parser.error("--texts and --rounds must be at least 1")
     if args.memory_probe:
-        _probe(args.memory_probe, args.texts, args.seed)
+        _probe(args.memory_probe, args.texts, args.seed, args.corpus)
         return 0
-    res = run(args.texts, args.rounds, args.seed, keep=args.keep)
+    res = run(args.texts, args.rounds, args.seed, keep=args.keep, corpus=args.corpus)
     print(json.dumps(res, indent=2) if args.json else report(res))
     if args.check and not (res["target"]["ratio_met"] and res["target"]["memory_met"]):
         return 1
