@@ -194,7 +194,7 @@ class CueFinder:
             finder.add_word(needle, (len(needle), re.compile("|".join(forms)) if forms else None, needle))
         finder.make_automaton()
         self._needle_finder = finder
-        self._needle_words = frozenset(k for k in finder.keys())
+        self._needle_words = frozenset(finder.keys())
 
     def __call__(self, doc: Doc, length: int) -> Cues:
         hits: dict[str, list[tuple[int, int]]] = {}
@@ -289,8 +289,15 @@ class CueFinder:
             pieces.append((int(idx[t0]), int(idx[t1] + length[t1])))
         return self._match_pieces(text, pieces, tokenize)
 
-    def _match_pieces(self, text: str, pieces: list[tuple[int, int]], tokenize: Callable[[str], Doc]) -> Cues:
-        """Tokenise the disjoint ``pieces`` of ``text`` (each whole chunks) at once and match them."""
+    def _match_pieces(
+        self,
+        text: str,
+        pieces: list[tuple[int, int]],
+        tokenize: Callable[[str], Doc],
+        needles: list[tuple[int, tuple[int, object, str]]] | None = None,
+    ) -> Cues:
+        """Tokenise the disjoint ``pieces`` of ``text`` (each whole chunks) at once and match them;
+        the Cues keep ``needles``, the automaton's hits, when given (:meth:`find_in_text`)."""
         # where each piece starts in the joined text, and the page offset to add back
         starts: list[int] = []
         shifts: list[int] = []
@@ -309,7 +316,9 @@ class CueFinder:
             last = joined[end - 1]
             shift = shifts[bisect_right(starts, s) - 1]
             hits.setdefault(strings[match_id], []).append((s + shift, last.idx + len(last) + shift))
-        return Cues(hits, len(text))
+        if needles is None:
+            return Cues(hits, len(text))
+        return Cues(hits, len(text), needles, self._needle_words)
 
     def find_in_text(self, text: str, lowered: str, tokenize: Callable[[str], Doc]) -> Cues:
         """What :meth:`find_near_flags` finds on ``text`` split on white space, with no Doc of it.
@@ -374,9 +383,7 @@ class CueFinder:
                     pieces[-1] = (pieces[-1][0], e)
             else:
                 pieces.append((s, e))
-        cues = self._match_pieces(text, pieces, tokenize)
-        cues._needles, cues._needle_words = found, self._needle_words
-        return cues
+        return self._match_pieces(text, pieces, tokenize, found)
 
 
 #: the rest of a word from an offset; that and the next word (white space as ``str.isspace``)

@@ -458,7 +458,7 @@ def opener_spans(f: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]
 
     The alternation starts with look-behinds and optional words, so the engine tried it at every
     character of a window, and a window is whole lines: in minutes printed with one paragraph a
-    line, a quarter of extraction. Here each rule runs alone, and only in a window holding one of
+    line, an eighth of extraction. Here each rule runs alone, and only in a window holding one of
     its ``literals`` (``tests/extract/test_rules.py`` checks every match holds one). From each
     position the alternation gives the leftmost match, the first rule's at equal starts: the
     leftmost of the rules' own leftmost matches, the earliest rule winning a tie, which is then
