@@ -161,16 +161,22 @@ _KEY_WORDS = re.compile(r"[a-z0-9]+")
 _NOT_KEY = str.maketrans({c: " " for c in map(chr, range(128)) if not ("a" <= c <= "z" or "0" <= c <= "9")})
 
 
+#: every byte but a-z and 0-9 becomes a space, those of characters beyond ASCII included
+_NOT_KEY_BYTES = bytes(b if (97 <= b <= 122 or 48 <= b <= 57) else 32 for b in range(256))
+
+
 def key_words(text: str) -> list[str]:
     """The runs of ``a-z``/``0-9`` in ``text.lower()``: the words clauses are compared by.
 
     On ASCII, ``str.translate`` (which CPython runs in C for ASCII text) and ``str.split`` give the
-    same runs as the regex at a third less cost; other text keeps the regex.
+    same runs as the regex at a third less cost. Other text goes through its UTF-8 bytes, where
+    every byte of a character beyond ASCII is 0x80 or more and becomes a space, as the regex
+    treats such a character: the same runs, at half the regex's cost.
     """
     low = text.lower()
     if low.isascii():
         return low.translate(_NOT_KEY).split()
-    return _KEY_WORDS.findall(low)
+    return low.encode("utf-8", "surrogatepass").translate(_NOT_KEY_BYTES).decode("ascii").split()
 
 
 class Line(NamedTuple):
