@@ -385,7 +385,8 @@ def test_role_only_windows_without_the_agree_with_the_whole_pattern(
 
     windows = _merge([(min(s, len(text)), min(s + w, len(text))) for s, w in raw])
     fast = [
-        (m.span(), m.groupdict().get("role"), m.group("role2")) for m in _role_only_matches(text, windows)
+        (m.span(), m.groupdict().get("role"), m.groupdict().get("role2"))
+        for m in _role_only_matches(text, windows)
     ]
     plain = [(m.span(), m.group("role"), m.group("role2")) for m in finditer_near(_ROLE_ONLY, text, windows)]
     assert fast == plain
