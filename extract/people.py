@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from .cues import Cues
 from .frozen import frozen
-from .text import Line, finditer_near, rx
+from .text import Line, finditer_near, rx, search_from_word
 
 _LINE_START = itemgetter(0)  # a Line's start offset
 
@@ -197,24 +197,6 @@ _ROLE_ONLY_FIRST = re.compile(_ROLE_ONLY_FIRST_BODY)
 _ROLE_ONLY_SECOND = re.compile(r"(?:a(?<!\wa)ttended|p(?<!\wp)resented)" + _ROLE_ONLY_WITH)
 
 
-def _role_only_first(f: str, pos: int, end: int) -> re.Match[str] | None:
-    """``_ROLE_ONLY_FIRST.search(f, pos, end)``, tried only from the white space before each "The"
-    (its opening look-behinds, tried at every position, cost ~25 µs a kilobyte)."""
-    match = _ROLE_ONLY_FIRST.match
-    while True:
-        at = f.find("The", pos, end)
-        if at == -1:
-            return None
-        start = at
-        while start > pos and f[start - 1].isspace():
-            start -= 1
-        for s in range(start, at + 1):
-            m = match(f, s, end)
-            if m is not None:
-                return m
-        pos = at + 1
-
-
 def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[str]]:
     """What ``finditer_near(_ROLE_ONLY, f, windows)`` finds for merged (disjoint, sorted) ``windows``:
     matches of ``_ROLE_ONLY_FIRST`` (group ``role``) or of ``_ROLE_ONLY_SECOND`` (``role2``).
@@ -230,7 +212,8 @@ def _role_only_matches(f: str, windows: list[tuple[int, int]]) -> list[re.Match[
             continue
         pos = s
         while True:
-            first = _role_only_first(f, pos, e)
+            # the first half opens with look-behinds, then white space and "The"
+            first = search_from_word(_ROLE_ONLY_FIRST, f, "The", pos, e, str.isspace)
             second = _ROLE_ONLY_SECOND.search(f, pos, e)
             m = first if first is not None and (second is None or first.start() <= second.start()) else second
             if m is None:

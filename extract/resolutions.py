@@ -19,7 +19,16 @@ from .cues import Cues
 from .frozen import frozen
 from .layout import Item, Layout
 from .numbering import Marker, Numbering, read_marker
-from .text import Line, key_words, lower_same_length, merge_windows, rx, snap_to_lines, windows
+from .text import (
+    Line,
+    key_words,
+    lower_same_length,
+    merge_windows,
+    rx,
+    search_from_word,
+    snap_to_lines,
+    windows,
+)
 
 _BULLET = re.compile(r"[•·▪◦●\-*–]\s*")
 #: a marker inside a line, after punctuation, " -", or a whole "and" / "or" / "that":
@@ -74,11 +83,6 @@ _SENTENCE_STOP = re.compile(
     # the full stop first, each look-behind reaching over it: the engine skips from stop to stop
     r"\.(?<![A-Z]\.)(?<!\bNo\.)(?<!\bno\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!Mrs\.)(?<!Cllr\.)"
     r"(?<!para\.)(?<!etc\.)(?=\s+[A-Z])"
-)
-#: ``_SENTENCE_STOP`` as first written, each look-behind before the full stop (tests compare the two)
-SENTENCE_STOP_PLAIN = (
-    r"(?<![A-Z])(?<!\bNo)(?<!\bno)(?<!\bSt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!Mrs)(?<!Cllr)(?<!para)(?<!etc)"
-    r"\.(?=\s+[A-Z])"
 )
 _OPENER_PUNCT = re.compile(r"[ \t:;,–-]*")
 _LEAD_TRIM = re.compile(r"[\s;,–-]+$")
@@ -148,7 +152,7 @@ class _Reader:
         self.lines = lines
         self.layout = layout
         self.line_starts = list(map(_START, lines))
-        self.opener_re, self.opener_rules = rules.alternation("openers.jsonl", re.M)
+        self.opener_re = rules.alternation("openers.jsonl", re.M)[0]
         self.gaps: list[tuple[int, int]] = []
         self.cues = cues
         self.lower = lower if lower is not None else lower_same_length(folded)
@@ -447,10 +451,8 @@ def _leaves(
 @cache
 def _opener_rules() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
     """Each opener rule compiled alone (with ``re.M``, as in the alternation), and its literals."""
-    return tuple(
-        (re.compile(rule.pattern, re.M), tuple(rule.data["literals"]))
-        for rule in rules.rules("openers.jsonl")
-    )
+    compiled = rules.compiled("openers.jsonl", None, re.M)
+    return tuple((pattern, tuple(rule.data["literals"])) for rule, pattern in compiled)
 
 
 def opener_spans(f: str, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -617,37 +619,20 @@ def _closes_item(reader: _Reader, end: int, limit: int) -> bool:
     return True
 
 
-#: what may stand between a summary's start and its "The": spaces, tabs, a paragraph number
-_PAST_TENSE_PREFIX = frozenset(" \t.")
+def _summary_prefix(c: str) -> bool:
+    """What may stand between a summary's start and its "The": white space, a paragraph number."""
+    return c in " \t." or c.isdecimal()
 
 
 def past_tense_matches(f: str, lo: int, hi: int) -> list[re.Match[str]]:
-    """``list(_PAST_TENSE.finditer(f, lo, hi))``, tried only just before each "The".
-
-    Every match has "The" right after white space and a paragraph number (``_PAST_TENSE_PREFIX``
-    and decimal digits) from its start; tried at every position, its look-behinds cost ~25 µs a
-    kilobyte. Each "The" (in order, after the last match) is tried from the first of the
-    characters before it that could be such a prefix: the first position that matches is where
-    the plain search would have found it.
-    """
+    """``list(_PAST_TENSE.finditer(f, lo, hi))``, each match searched for only just before a "The"
+    (:func:`~extract.text.search_from_word`): the pattern opens with look-behinds."""
     out: list[re.Match[str]] = []
     pos = lo
-    match = _PAST_TENSE.match
-    while True:
-        at = f.find("The", pos, hi)
-        if at == -1:
-            return out
-        start = at
-        while start > pos and (f[start - 1] in _PAST_TENSE_PREFIX or f[start - 1].isdecimal()):
-            start -= 1
-        for s in range(start, at + 1):
-            m = match(f, s, hi)
-            if m is not None:
-                out.append(m)
-                pos = m.end()
-                break
-        else:
-            pos = at + 1
+    while (m := search_from_word(_PAST_TENSE, f, "The", pos, hi, _summary_prefix)) is not None:
+        out.append(m)
+        pos = m.end()
+    return out
 
 
 def _past_tense(reader: _Reader, item: Item | None) -> list[LeafClause]:

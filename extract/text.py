@@ -7,6 +7,7 @@ spaces, curly quotes, dashes, tabs), so every offset found in it is an offset in
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 _FOLD = str.maketrans(
@@ -148,6 +149,32 @@ def finditer_near(pattern: re.Pattern[str], text: str, spans: list[tuple[int, in
                 out.append(m)
     out.sort(key=lambda m: m.start())
     return out
+
+
+def search_from_word(
+    pattern: re.Pattern[str], f: str, word: str, pos: int, end: int, in_prefix: Callable[[str], bool]
+) -> re.Match[str] | None:
+    """``pattern.search(f, pos, end)``, for a pattern every match of which has ``word`` right after
+    a run (perhaps empty) of characters ``in_prefix`` accepts, from its start.
+
+    A pattern that opens with look-behinds gives the engine nothing to skip to, so a plain search
+    tries it at every character (~25 µs a kilobyte). Here each occurrence of ``word``, in order, is
+    tried from the first of the accepted characters before it (not before ``pos``): the first
+    position that matches is where the plain search would have found the match.
+    """
+    match = pattern.match
+    while True:
+        at = f.find(word, pos, end)
+        if at == -1:
+            return None
+        start = at
+        while start > pos and in_prefix(f[start - 1]):
+            start -= 1
+        for s in range(start, at + 1):
+            m = match(f, s, end)
+            if m is not None:
+                return m
+        pos = at + 1
 
 
 def squash(text: str) -> str:

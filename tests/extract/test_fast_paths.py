@@ -31,7 +31,6 @@ from extract.pipeline import _has_long_run
 from extract.resolutions import (
     _PAST_TENSE,
     _SENTENCE_STOP,
-    SENTENCE_STOP_PLAIN,
     _inline_spans,
     opener_spans,
     past_tense_matches,
@@ -670,6 +669,11 @@ def test_people_prefilters_agree_with_their_patterns(text: str) -> None:
     )
 
 
+#: ``_SENTENCE_STOP`` as first written, each look-behind before the full stop
+_SENTENCE_STOP_PLAIN = re.compile(
+    r"(?<![A-Z])(?<!\bNo)(?<!\bno)(?<!\bSt)(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!Mrs)(?<!Cllr)(?<!para)(?<!etc)"
+    r"\.(?=\s+[A-Z])"
+)
 _STOP_PIECES = st.sampled_from(
     [
         "No",
@@ -699,7 +703,7 @@ _STOP_PIECES = st.sampled_from(
 def test_sentence_stop_with_its_look_behinds_after_the_full_stop_agrees_with_the_plain_one(
     text: str, start: int, end: int
 ) -> None:
-    plain = re.compile(SENTENCE_STOP_PLAIN)
+    plain = _SENTENCE_STOP_PLAIN
     assert [m.span() for m in _SENTENCE_STOP.finditer(text, start, end)] == [
         m.span() for m in plain.finditer(text, start, end)
     ]
